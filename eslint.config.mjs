@@ -1,0 +1,35 @@
+import nx from '@nx/eslint-plugin';
+
+// Layers, bottom to top; every arrow points down (see docs/architecture.md):
+//   layer:core     libs/document            document model, validation, file IO
+//   layer:runtime  libs/stage               steps, tasks, executor, CLI scaffold
+//   layer:step     libs/{ingest,langid,dedupe,shards,...}  pipeline steps
+//   layer:app      apps/*                   thin command lines
+//   layer:tool     tools/*                  build, benchmarks, pipeline runner
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  { ignores: ['**/dist', '**/node_modules', 'output', '.nx', '**/fixtures/**', '**/*.js', '**/*.mjs'] },
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'layer:core', onlyDependOnLibsWithTags: ['layer:core'] },
+            { sourceTag: 'layer:runtime', onlyDependOnLibsWithTags: ['layer:core'] },
+            { sourceTag: 'layer:step', onlyDependOnLibsWithTags: ['layer:core', 'layer:runtime', 'layer:step'] },
+            { sourceTag: 'layer:app', onlyDependOnLibsWithTags: ['layer:core', 'layer:runtime', 'layer:step'] },
+            { sourceTag: 'layer:tool', onlyDependOnLibsWithTags: ['layer:core', 'layer:runtime', 'layer:step'] },
+            { sourceTag: 'layer:pipeline', onlyDependOnLibsWithTags: [] },
+          ],
+        },
+      ],
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+];

@@ -1,0 +1,24 @@
+// Shared Jest settings for every project. TypeScript is compiled by SWC (fast, no type
+// check: `npm run typecheck` does that). ESM-only packages are transformed to CommonJS, and
+// `@apollo/*` imports resolve to library sources, as tsconfig.base.json's paths do.
+const path = require('node:path');
+const { paths } = require('./tsconfig.base.json').compilerOptions;
+
+const moduleNameMapper = {};
+for (const [alias, [target]] of Object.entries(paths)) {
+  moduleNameMapper[`^${alias}$`] = path.join(__dirname, target);
+}
+// eld's exports map only has `import`; point Jest at its sources directly.
+moduleNameMapper['^eld/small$'] = path.join(__dirname, 'node_modules/eld/src/entries/load-small.js');
+
+module.exports = {
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.(t|j|mj)s$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!(p-limit|yocto-queue|eld)/)'],
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
+  moduleNameMapper,
+  testMatch: ['**/?(*.)+(spec|test).ts'],
+  testTimeout: 60000,
+};

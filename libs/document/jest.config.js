@@ -1,0 +1,1 @@
+module.exports = { displayName: 'document', preset: '../../jest.preset.js', rootDir: '.' };

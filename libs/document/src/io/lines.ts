@@ -1,0 +1,76 @@
+import { createReadStream } from 'node:fs';
+
+/** One line of a text file: its 1-based number and either its text or why it is unusable. */
+export type LineItem =
+  | { line: number; text: string; bytes: number }
+  | { line: number; problem: 'invalid_utf8'; bytes: number };
+
+const NEWLINE = 0x0a;
+
+/**
+ * Streams the lines of a file as UTF-8 strings, checking each line strictly: a line with an
+ * invalid byte sequence is reported as such instead of being decoded with replacement
+ * characters. A final line without a newline is still yielded. A leading BOM is dropped.
+ */
+export async function* readLines(file: string, highWaterMark = 1 << 20): AsyncGenerator<LineItem> {
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let line = 0;
+  const emit = (buf: Buffer): LineItem => {
+    line++;
+    let end = buf.length;
+    if (end > 0 && buf[end - 1] === 0x0d) end--; // CRLF
+    try {
+      return { line, text: decoder.decode(buf.subarray(0, end)), bytes: buf.length + 1 };
+    } catch {
+      return { line, problem: 'invalid_utf8', bytes: buf.length + 1 };
+    }
+  };
+  for await (const chunk of createReadStream(file, { highWaterMark }) as AsyncIterable<Buffer>) {
+    let start = 0;
+    let nl = chunk.indexOf(NEWLINE, start);
+    while (nl !== -1) {
+      const piece = chunk.subarray(start, nl);
+      if (pendingBytes > 0) {
+        pending.push(piece);
+        yield emit(Buffer.concat(pending, pendingBytes + piece.length));
+        pending = [];
+        pendingBytes = 0;
+      } else {
+        yield emit(piece);
+      }
+      start = nl + 1;
+      nl = chunk.indexOf(NEWLINE, start);
+    }
+    if (start < chunk.length) {
+      pending.push(chunk.subarray(start));
+      pendingBytes += chunk.length - start;
+    }
+  }
+  if (pendingBytes > 0) yield emit(Buffer.concat(pending, pendingBytes));
+}
+
+/** A parsed JSONL record, or the reason its line could not be used. Blank lines are skipped. */
+export type JsonLineItem =
+  | { line: number; value: unknown; bytes: number }
+  | { line: number; problem: { reason: string; detail: string }; bytes: number };
+
+export async function* readJsonLines(file: string): AsyncGenerator<JsonLineItem> {
+  for await (const item of readLines(file)) {
+    if ('problem' in item) {
+      yield { line: item.line, bytes: item.bytes, problem: { reason: 'invalid_utf8', detail: 'line is not valid UTF-8' } };
+      continue;
+    }
+    if (item.text.trim().length === 0) continue;
+    try {
+      yield { line: item.line, value: JSON.parse(item.text), bytes: item.bytes };
+    } catch (err) {
+      yield {
+        line: item.line,
+        bytes: item.bytes,
+        problem: { reason: 'malformed_json', detail: (err as Error).message },
+      };
+    }
+  }
+}

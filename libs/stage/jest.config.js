@@ -1,0 +1,1 @@
+module.exports = { displayName: 'stage', preset: '../../jest.preset.js', rootDir: '.' };

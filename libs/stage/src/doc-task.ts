@@ -1,0 +1,168 @@
+import { rm, readdir, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { type Doc, type DocItem, JsonlWriter, readDocFile, type RecordProblem } from '@apollo/document';
+import { StageLayout } from './layout';
+import type { ShardedPhase, TaskRuntime, TaskSpec } from './phase';
+import { droppedTotal, type TaskStats } from './stats';
+
+/** What a step can do besides yielding documents: drop one, with a reason. */
+export interface StepContext {
+  rank: number;
+  worldSize: number;
+  /** Drops a document: it goes to the rejects output with the reason and is counted under it. */
+  drop(doc: Doc, reason: string, detail?: string, extra?: Record<string, unknown>): void;
+  /** Adds to a phase-specific counter in the task's stats. */
+  count(name: string, n?: number): void;
+}
+
+/**
+ * A pipeline step: takes a stream of documents and yields the ones it keeps (possibly changed).
+ * Every document it takes must be either yielded or dropped through `ctx.drop`.
+ */
+export type DocStep = (docs: AsyncIterable<Doc>, ctx: StepContext) => AsyncIterable<Doc>;
+
+/** A reader turns one input file into documents and record problems. */
+export type DocReader = (file: string) => AsyncIterable<DocItem>;
+
+/** A rejected record as written to `rejects/<rank>.jsonl`. */
+export interface RejectRecord {
+  reason: string;
+  detail?: string;
+  stage: string;
+  at?: RecordProblem['at'] | Doc['provenance'];
+  doc?: Doc;
+  [key: string]: unknown;
+}
+
+async function removeStaleTemporaries(file: string): Promise<void> {
+  const dir = dirname(file);
+  const prefix = basename(file) + '.tmp-';
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  await Promise.all(names.filter((n) => n.startsWith(prefix)).map((n) => rm(join(dir, n), { force: true })));
+}
+
+export interface DocPhaseOptions<C> {
+  name?: string;
+  /** Reads an input file; by default the JSONL document format written by other stages. */
+  read?: (task: TaskSpec<C>) => DocReader;
+  /** Builds the step for a task (may load models or indexes once per task). */
+  step(task: TaskSpec<C>, rt: TaskRuntime): Promise<DocStep> | DocStep;
+}
+
+/** Builds a sharded phase that reads documents, runs a step, and writes kept and dropped ones. */
+export function docPhase<C>(options: DocPhaseOptions<C>): ShardedPhase<C> {
+  return {
+    kind: 'sharded',
+    name: options.name ?? 'docs',
+    docPhase: true,
+    run: (task, rt) => runDocTask(task, rt, options),
+  };
+}
+
+export class ConservationError extends Error {}
+
+export async function runDocTask<C>(task: TaskSpec<C>, rt: TaskRuntime, options: DocPhaseOptions<C>): Promise<TaskStats> {
+  const layout = new StageLayout(task.output);
+  const startedAt = new Date();
+  const docsFile = layout.docsFile(task.rank);
+  const rejectsFile = layout.rejectsFile(task.rank);
+  await Promise.all([removeStaleTemporaries(docsFile), removeStaleTemporaries(rejectsFile)]);
+  const out = new JsonlWriter(docsFile);
+  const rejects = new JsonlWriter(rejectsFile);
+  const stats: TaskStats = {
+    stage: task.stage,
+    phase: options.name ?? 'docs',
+    rank: task.rank,
+    worldSize: task.worldSize,
+    files: task.files,
+    docsIn: 0,
+    docsOut: 0,
+    dropped: {},
+    bytesIn: 0,
+    bytesOut: 0,
+    charsIn: 0,
+    charsOut: 0,
+    fileErrors: [],
+    startedAt: startedAt.toISOString(),
+    finishedAt: '',
+    seconds: 0,
+    extra: {},
+  };
+  const countDrop = (reason: string) => {
+    stats.dropped[reason] = (stats.dropped[reason] ?? 0) + 1;
+  };
+  const ctx: StepContext = {
+    rank: task.rank,
+    worldSize: task.worldSize,
+    drop(doc, reason, detail, extra) {
+      countDrop(reason);
+      rejects.add({ reason, ...(detail ? { detail } : {}), stage: task.stage, at: doc.provenance, ...extra, doc } satisfies RejectRecord);
+    },
+    count(name, n = 1) {
+      stats.extra![name] = (stats.extra![name] ?? 0) + n;
+    },
+  };
+  const read = options.read ? options.read(task) : (file: string) => readDocFile(file);
+
+  async function* source(): AsyncGenerator<Doc> {
+    for (const file of task.files) {
+      try {
+        const info = await stat(file);
+        if (!info.isFile()) throw new Error('not a regular file');
+      } catch (err) {
+        stats.fileErrors.push({ file, reason: (err as Error).message });
+        rt.log.error('cannot read input file', { file, reason: (err as Error).message });
+        continue;
+      }
+      try {
+        for await (const item of read(file)) {
+          stats.docsIn++;
+          stats.bytesIn += item.bytes;
+          rt.progress(1, item.bytes);
+          if ('problem' in item) {
+            countDrop(item.problem.reason);
+            rejects.add({ reason: item.problem.reason, detail: item.problem.detail, stage: task.stage, at: item.problem.at } satisfies RejectRecord);
+            continue;
+          }
+          stats.charsIn += item.doc.text.length;
+          yield item.doc;
+        }
+      } catch (err) {
+        stats.fileErrors.push({ file, reason: (err as Error).message });
+        rt.log.error('input file failed while reading', { file, reason: (err as Error).message });
+      }
+    }
+  }
+
+  try {
+    const step = await options.step(task, rt);
+    for await (const doc of step(source(), ctx)) {
+      stats.docsOut++;
+      stats.charsOut += doc.text.length;
+      out.add(doc);
+      await out.flushIfFull();
+      await rejects.flushIfFull();
+    }
+    const dropped = droppedTotal(stats);
+    if (stats.docsIn !== stats.docsOut + dropped) {
+      throw new ConservationError(
+        `${task.stage} task ${task.rank}: ${stats.docsIn} documents in, but ${stats.docsOut} out + ${dropped} dropped`,
+      );
+    }
+    await out.commit();
+    await rejects.commit();
+  } catch (err) {
+    await Promise.all([out.abort(), rejects.abort()]);
+    throw err;
+  }
+  stats.bytesOut = out.bytes;
+  const finished = new Date();
+  stats.finishedAt = finished.toISOString();
+  stats.seconds = (finished.getTime() - startedAt.getTime()) / 1000;
+  return stats;
+}

@@ -1,0 +1,40 @@
+import { readFile } from 'node:fs/promises';
+import { sha256Hex, writeFileAtomic } from '@apollo/document';
+import { StageLayout } from './layout';
+
+/** `run.json`: what a stage output folder was made from; a relaunch must match it. */
+export interface RunRecord {
+  stage: string;
+  inputs: string[];
+  worldSize: number;
+  configHash: string;
+  config: unknown;
+  startedAt: string;
+}
+
+export function configHash(config: unknown): string {
+  return sha256Hex(JSON.stringify(config)).slice(0, 16);
+}
+
+export async function readRunRecord(output: string): Promise<RunRecord | undefined> {
+  try {
+    return JSON.parse(await readFile(new StageLayout(output).runFile(), 'utf8')) as RunRecord;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new Error(`${new StageLayout(output).runFile()}: cannot read run record: ${(err as Error).message}`);
+  }
+}
+
+/** Differences between a stored run record and the current launch, in words; empty if none. */
+export function runRecordMismatch(stored: RunRecord, current: RunRecord): string[] {
+  const problems: string[] = [];
+  if (stored.stage !== current.stage) problems.push(`it holds stage "${stored.stage}", not "${current.stage}"`);
+  if (stored.worldSize !== current.worldSize) problems.push(`it was run with world size ${stored.worldSize}, not ${current.worldSize}`);
+  if (stored.configHash !== current.configHash) problems.push('it was run with a different configuration');
+  if (JSON.stringify(stored.inputs) !== JSON.stringify(current.inputs)) problems.push('it was run on different input files');
+  return problems;
+}
+
+export async function writeRunRecord(output: string, record: RunRecord): Promise<void> {
+  await writeFileAtomic(new StageLayout(output).runFile(), JSON.stringify(record, null, 2) + '\n');
+}

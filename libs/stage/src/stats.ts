@@ -1,0 +1,66 @@
+/** What one task of one phase did; written to `stats/<rank>.json` when the task finishes. */
+export interface TaskStats {
+  stage: string;
+  phase: string;
+  rank: number;
+  worldSize: number;
+  files: string[];
+  /** Records that entered the task (documents, plus records that could not be read). */
+  docsIn: number;
+  docsOut: number;
+  /** Dropped records by reason code. */
+  dropped: Record<string, number>;
+  bytesIn: number;
+  bytesOut: number;
+  charsIn: number;
+  charsOut: number;
+  /** Files that could not be read at all: the task is then not marked complete. */
+  fileErrors: { file: string; reason: string }[];
+  startedAt: string;
+  finishedAt: string;
+  seconds: number;
+  /** Phase-specific figures (clusters found, shards written, ...). */
+  extra?: Record<string, number>;
+}
+
+export function droppedTotal(stats: Pick<TaskStats, 'dropped'>): number {
+  let total = 0;
+  for (const n of Object.values(stats.dropped)) total += n;
+  return total;
+}
+
+/** Sums task stats of one phase. */
+export function mergeStats(all: TaskStats[]): Omit<TaskStats, 'rank' | 'startedAt' | 'finishedAt'> & { tasks: number } {
+  const first = all[0];
+  const merged = {
+    stage: first?.stage ?? '',
+    phase: first?.phase ?? '',
+    worldSize: first?.worldSize ?? 0,
+    tasks: all.length,
+    files: [] as string[],
+    docsIn: 0,
+    docsOut: 0,
+    dropped: {} as Record<string, number>,
+    bytesIn: 0,
+    bytesOut: 0,
+    charsIn: 0,
+    charsOut: 0,
+    fileErrors: [] as { file: string; reason: string }[],
+    seconds: 0,
+    extra: {} as Record<string, number>,
+  };
+  for (const s of all) {
+    merged.files.push(...s.files);
+    merged.docsIn += s.docsIn;
+    merged.docsOut += s.docsOut;
+    merged.bytesIn += s.bytesIn;
+    merged.bytesOut += s.bytesOut;
+    merged.charsIn += s.charsIn;
+    merged.charsOut += s.charsOut;
+    merged.seconds = Math.max(merged.seconds, s.seconds);
+    merged.fileErrors.push(...s.fileErrors);
+    for (const [k, v] of Object.entries(s.dropped)) merged.dropped[k] = (merged.dropped[k] ?? 0) + v;
+    for (const [k, v] of Object.entries(s.extra ?? {})) merged.extra[k] = (merged.extra[k] ?? 0) + v;
+  }
+  return merged;
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+// Bundles each app (apps/<name>/src/main.ts) and tool entry (tools/<name>/main.ts) into one
+// CommonJS file under dist/. Library code is bundled in; npm packages stay external except
+// ESM-only ones, which Node 20 cannot require() and are therefore bundled.
+// Usage: node tools/build/build.mjs [apps/<name> | tools ...]   (no argument: everything)
+import { build } from 'esbuild';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = join(import.meta.dirname, '..', '..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const bundled = new Set(['p-limit', 'yocto-queue', 'eld']);
+const external = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.devDependencies ?? {})]
+  .filter((name) => !bundled.has(name))
+  .flatMap((name) => [name, `${name}/*`]);
+
+function entries(target) {
+  if (target.startsWith('apps/')) {
+    const entry = join(root, target, 'src', 'main.ts');
+    return existsSync(entry) ? [{ entry, out: join(root, 'dist', target, 'main.js') }] : [];
+  }
+  if (target === 'tools') {
+    return readdirSync(join(root, 'tools'), { withFileTypes: true })
+      .filter((d) => d.isDirectory() && existsSync(join(root, 'tools', d.name, 'main.ts')))
+      .map((d) => ({ entry: join(root, 'tools', d.name, 'main.ts'), out: join(root, 'dist', 'tools', d.name, 'main.js') }));
+  }
+  throw new Error(`unknown build target ${target}`);
+}
+
+const targets = process.argv.slice(2);
+const all = targets.length > 0 ? targets : [...readdirSync(join(root, 'apps')).map((a) => `apps/${a}`), 'tools'];
+const jobs = all.flatMap(entries);
+await Promise.all(
+  jobs.map(({ entry, out }) =>
+    build({
+      entryPoints: [entry],
+      outfile: out,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      sourcemap: true,
+      external,
+      tsconfig: join(root, 'tsconfig.base.json'),
+      logLevel: 'warning',
+      banner: { js: '#!/usr/bin/env node' },
+    }),
+  ),
+);
+for (const { out } of jobs) console.log(`built ${relative(root, out)}`);
