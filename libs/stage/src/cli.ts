@@ -177,6 +177,31 @@ function describe(app: StageApp<unknown>, outcome: StageRunOutcome): string {
   return lines.join('\n');
 }
 
+/** Machine-readable summary of one invocation (`run-summary.json`), read by the benchmark. */
+export interface RunSummary {
+  stage: string;
+  exitCode: number;
+  workers: number;
+  wallSeconds: number;
+  /** Peak resident memory of the process, threads included, in MB. */
+  maxRssMB: number;
+  phases: { phase: string; ran: number; skipped: number; docsIn: number; docsOut: number; dropped: Record<string, number>; bytesIn: number; charsIn: number }[];
+}
+
+function runSummary(stage: string, outcome: StageRunOutcome, opts: StageOptions, started: number): RunSummary {
+  return {
+    stage,
+    exitCode: outcome.exitCode,
+    workers: opts.workers,
+    wallSeconds: (Date.now() - started) / 1000,
+    maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+    phases: outcome.phases.map((r) => {
+      const m = mergeStats(r.ran);
+      return { phase: r.phase, ran: r.ran.length, skipped: r.skipped.length, docsIn: m.docsIn, docsOut: m.docsOut, dropped: m.dropped, bytesIn: m.bytesIn, charsIn: m.charsIn };
+    }),
+  };
+}
+
 /** Serves tasks when this script runs as a worker thread of the executor. */
 function serveWorker<C>(app: StageApp<C>): void {
   const port = parentPort!;
@@ -243,10 +268,11 @@ export function runStageCli<C>(app: StageApp<C>, script: string): void {
     const log = createLogger({ stage: app.name }, { quiet: opts.quiet === true });
     try {
       const pipeline = opts.config ? await loadPipelineFile(opts.config) : undefined;
+      const started = Date.now();
       const outcome = await runStage(app, opts, pipeline, log, script);
       const text = describe(app as StageApp<unknown>, outcome);
       process.stdout.write(text + '\n');
-      await writeFileAtomic(join(opts.output, 'last-run.txt'), text + '\n');
+      await writeFileAtomic(join(opts.output, 'run-summary.json'), JSON.stringify(runSummary(app.name, outcome, opts, started), null, 2) + '\n');
       process.exitCode = outcome.exitCode;
     } catch (err) {
       log.error((err as Error).message);
