@@ -4,6 +4,7 @@ import nx from '@nx/eslint-plugin';
 //   layer:core     libs/document            document model, validation, file IO
 //   layer:runtime  libs/stage               steps, tasks, executor, CLI scaffold
 //   layer:step     libs/{ingest,langid,dedupe,shards,...}  pipeline steps
+//   layer:eval     libs/{xmedbench,onnx-lm}  benchmark items, prompts, scoring, ONNX engine
 //   layer:app      apps/*                   thin command lines
 //   layer:tool     tools/*                  build, benchmarks, pipeline runner
 export default [
@@ -22,8 +23,9 @@ export default [
             { sourceTag: 'layer:core', onlyDependOnLibsWithTags: ['layer:core'] },
             { sourceTag: 'layer:runtime', onlyDependOnLibsWithTags: ['layer:core'] },
             { sourceTag: 'layer:step', onlyDependOnLibsWithTags: ['layer:core', 'layer:runtime', 'layer:step'] },
-            { sourceTag: 'layer:app', onlyDependOnLibsWithTags: ['layer:core', 'layer:runtime', 'layer:step'] },
-            { sourceTag: 'layer:tool', onlyDependOnLibsWithTags: ['layer:core', 'layer:runtime', 'layer:step'] },
+            { sourceTag: 'layer:eval', onlyDependOnLibsWithTags: ['layer:core', 'layer:eval'] },
+            { sourceTag: 'layer:app', onlyDependOnLibsWithTags: ['layer:core', 'layer:runtime', 'layer:step', 'layer:eval'] },
+            { sourceTag: 'layer:tool', onlyDependOnLibsWithTags: ['layer:core', 'layer:runtime', 'layer:step', 'layer:eval'] },
             { sourceTag: 'layer:pipeline', onlyDependOnLibsWithTags: [] },
           ],
         },

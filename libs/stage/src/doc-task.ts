@@ -46,8 +46,43 @@ async function removeStaleTemporaries(file: string): Promise<void> {
   await Promise.all(names.filter((n) => n.startsWith(prefix)).map((n) => rm(join(dir, n), { force: true })));
 }
 
+/**
+ * Where a doc phase puts the documents it keeps. The default writes `docs/<rank>.jsonl` for the
+ * next stage; a final stage (convert) writes its own format instead.
+ */
+export interface DocSink {
+  /** Short name recorded in the task stats (`jsonl` for the default). */
+  readonly name: string;
+  write(doc: Doc): Promise<void>;
+  /** Makes the output visible atomically; returns bytes written. */
+  commit(): Promise<number>;
+  /** Removes partial output. */
+  abort(): Promise<void>;
+}
+
+class JsonlDocSink implements DocSink {
+  readonly name = 'jsonl';
+  private readonly writer: JsonlWriter;
+  constructor(path: string) {
+    this.writer = new JsonlWriter(path);
+  }
+  async write(doc: Doc): Promise<void> {
+    this.writer.add(doc);
+    await this.writer.flushIfFull();
+  }
+  async commit(): Promise<number> {
+    await this.writer.commit();
+    return this.writer.bytes;
+  }
+  abort(): Promise<void> {
+    return this.writer.abort();
+  }
+}
+
 export interface DocPhaseOptions<C> {
   name?: string;
+  /** Where kept documents go; default `docs/<rank>.jsonl`. */
+  sink?: (task: TaskSpec<C>) => DocSink | Promise<DocSink>;
   /** Reads an input file; by default the JSONL document format written by other stages. */
   read?: (task: TaskSpec<C>) => DocReader;
   /** Builds the step for a task (may load models or indexes once per task). */
@@ -72,7 +107,7 @@ export async function runDocTask<C>(task: TaskSpec<C>, rt: TaskRuntime, options:
   const docsFile = layout.docsFile(task.rank);
   const rejectsFile = layout.rejectsFile(task.rank);
   await Promise.all([removeStaleTemporaries(docsFile), removeStaleTemporaries(rejectsFile)]);
-  const out = new JsonlWriter(docsFile);
+  const out: DocSink = options.sink ? await options.sink(task) : new JsonlDocSink(docsFile);
   const rejects = new JsonlWriter(rejectsFile);
   const stats: TaskStats = {
     stage: task.stage,
@@ -92,6 +127,7 @@ export async function runDocTask<C>(task: TaskSpec<C>, rt: TaskRuntime, options:
     finishedAt: '',
     seconds: 0,
     extra: {},
+    sink: out.name,
   };
   const countDrop = (reason: string) => {
     stats.dropped[reason] = (stats.dropped[reason] ?? 0) + 1;
@@ -144,8 +180,7 @@ export async function runDocTask<C>(task: TaskSpec<C>, rt: TaskRuntime, options:
     for await (const doc of step(source(), ctx)) {
       stats.docsOut++;
       stats.charsOut += doc.text.length;
-      out.add(doc);
-      await out.flushIfFull();
+      await out.write(doc);
       await rejects.flushIfFull();
     }
     const dropped = droppedTotal(stats);
@@ -154,13 +189,12 @@ export async function runDocTask<C>(task: TaskSpec<C>, rt: TaskRuntime, options:
         `${task.stage} task ${task.rank}: ${stats.docsIn} documents in, but ${stats.docsOut} out + ${dropped} dropped`,
       );
     }
-    await out.commit();
+    stats.bytesOut = await out.commit();
     await rejects.commit();
   } catch (err) {
     await Promise.all([out.abort(), rejects.abort()]);
     throw err;
   }
-  stats.bytesOut = out.bytes;
   const finished = new Date();
   stats.finishedAt = finished.toISOString();
   stats.seconds = (finished.getTime() - startedAt.getTime()) / 1000;

@@ -19,6 +19,8 @@ export interface TaskStats {
   startedAt: string;
   finishedAt: string;
   seconds: number;
+  /** Where kept documents went (`jsonl` = docs/<rank>.jsonl); doc phases only. */
+  sink?: string;
   /** Phase-specific figures (clusters found, shards written, ...). */
   extra?: Record<string, number>;
 }

@@ -48,7 +48,10 @@ export async function verifyStage(dir: string): Promise<StageReport> {
     if (stats.docsIn !== stats.docsOut + dropped) {
       report.problems.push(`${dir}: task ${rank}: ${stats.docsIn} in != ${stats.docsOut} out + ${dropped} dropped`);
     }
-    const [docLines, rejectLines] = await Promise.all([countLines(layout.docsFile(rank)), countLines(layout.rejectsFile(rank))]);
+    const [docLines, rejectLines] = await Promise.all([
+      (stats.sink ?? 'jsonl') === 'jsonl' ? countLines(layout.docsFile(rank)) : Promise.resolve(stats.docsOut),
+      countLines(layout.rejectsFile(rank)),
+    ]);
     if (docLines !== stats.docsOut) report.problems.push(`${layout.docsFile(rank)}: ${docLines} documents on disk, stats say ${stats.docsOut}`);
     if (rejectLines !== dropped) report.problems.push(`${layout.rejectsFile(rank)}: ${rejectLines} rejects on disk, stats say ${dropped}`);
     report.docsIn += stats.docsIn;
