@@ -7,7 +7,7 @@ import { runPhase, type FromWorker, type PhaseRunResult, type ToWorker } from '.
 import { stageInputs } from './inputs';
 import { createLogger, type Logger } from './log';
 import type { Phase, TaskSpec } from './phase';
-import { configHash, readRunRecord, runRecordMismatch, writeRunRecord, type RunRecord } from './run-record';
+import { configHash, inputsFingerprint, readRunRecord, runRecordMismatch, writeRunRecord, type RunRecord } from './run-record';
 import { droppedTotal, mergeStats } from './stats';
 import { join } from 'node:path';
 
@@ -28,6 +28,7 @@ export interface StageOptions {
   workers: number;
   phase?: string;
   overwrite?: boolean;
+  restartOnChange?: boolean;
   quiet?: boolean;
   [key: string]: unknown;
 }
@@ -107,11 +108,17 @@ export async function runStage<C>(
     inputs: files,
     worldSize,
     configHash: configHash(config),
+    inputsFingerprint: await inputsFingerprint(files),
     config,
     startedAt: new Date().toISOString(),
   };
   if (opts.overwrite) await rm(opts.output, { recursive: true, force: true });
-  const stored = await readRunRecord(opts.output);
+  let stored = await readRunRecord(opts.output);
+  if (stored && opts.restartOnChange && runRecordMismatch(stored, current).length > 0) {
+    log.warn('output folder holds another run; starting over', { output: opts.output, why: runRecordMismatch(stored, current).join('; ') });
+    await rm(opts.output, { recursive: true, force: true });
+    stored = undefined;
+  }
   if (stored) {
     const problems = runRecordMismatch(stored, current);
     if (problems.length > 0) {
@@ -248,7 +255,8 @@ export function stageCommand(app: StageApp<unknown>): Command {
       new Option('--workers <n>', 'worker threads running tasks in parallel').default(availableParallelism(), 'all cores').argParser(parseInteger('--workers', 1)),
     )
     .option('--phase <name>', `run only this phase (${app.phases.map((p) => p.name).join(', ')})`)
-    .option('--overwrite', 'discard an existing output folder made by another run')
+    .option('--overwrite', 'discard the output folder and start over')
+    .option('--restart-on-change', 'start over if the output folder was made with other inputs or configuration; resume otherwise')
     .option('-q, --quiet', 'no progress output');
   app.options?.(cmd);
   return cmd;

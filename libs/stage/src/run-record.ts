@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { sha256Hex, writeFileAtomic } from '@apollo/document';
 import { StageLayout } from './layout';
 
@@ -8,12 +8,27 @@ export interface RunRecord {
   inputs: string[];
   worldSize: number;
   configHash: string;
+  /** Hash of the input files' paths, sizes and modification times: a rebuilt input changes it. */
+  inputsFingerprint: string;
   config: unknown;
   startedAt: string;
 }
 
 export function configHash(config: unknown): string {
   return sha256Hex(JSON.stringify(config)).slice(0, 16);
+}
+
+export async function inputsFingerprint(files: string[]): Promise<string> {
+  const parts: [string, number, number][] = [];
+  for (const file of files) {
+    try {
+      const info = await stat(file);
+      parts.push([file, info.size, Math.round(info.mtimeMs)]);
+    } catch {
+      parts.push([file, -1, -1]);
+    }
+  }
+  return sha256Hex(JSON.stringify(parts)).slice(0, 16);
 }
 
 export async function readRunRecord(output: string): Promise<RunRecord | undefined> {
@@ -32,6 +47,7 @@ export function runRecordMismatch(stored: RunRecord, current: RunRecord): string
   if (stored.worldSize !== current.worldSize) problems.push(`it was run with world size ${stored.worldSize}, not ${current.worldSize}`);
   if (stored.configHash !== current.configHash) problems.push('it was run with a different configuration');
   if (JSON.stringify(stored.inputs) !== JSON.stringify(current.inputs)) problems.push('it was run on different input files');
+  else if (stored.inputsFingerprint !== current.inputsFingerprint) problems.push('its input files have changed since');
   return problems;
 }
 

@@ -96,6 +96,17 @@ describe('runStage', () => {
     expect(overwritten.exitCode).toBe(0);
   });
 
+  it('notices rebuilt inputs, and starts over with --restart-on-change', async () => {
+    const inputs = await writeInputs(dir, 2, 3);
+    const out = join(dir, 'out');
+    await runStage(upperApp, { input: inputs, output: out, workers: 1, quiet: true }, undefined, silentLogger);
+    await writeFile(inputs[1]!, JSON.stringify(doc('a rebuilt input keep', 0)) + '\n');
+    await expect(runStage(upperApp, { input: inputs, output: out, workers: 1, quiet: true }, undefined, silentLogger)).rejects.toThrow(/input files have changed/);
+    const again = await runStage(upperApp, { input: inputs, output: out, workers: 1, quiet: true, restartOnChange: true }, undefined, silentLogger);
+    expect(again.phases[0]!.ran).toHaveLength(2);
+    expect((await readJsonl(join(out, 'docs', '00001.jsonl'))).map((d) => d.text)).toEqual(['A REBUILT INPUT KEEP']);
+  });
+
   it('refuses a missing input path up front, naming it', async () => {
     const inputs = await writeInputs(dir, 2, 3);
     await rm(inputs[1]!);

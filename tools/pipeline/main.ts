@@ -1,0 +1,95 @@
+// The corpus pipeline runner: runs the stage apps in order (for scheduled jobs and scripts
+// that do not use Nx), verifies a finished run, and reports what it holds.
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Command } from 'commander';
+import { loadPipelineFile, parseInteger, verifyChain } from '@apollo/stage';
+import { verifyShards } from '@apollo/shards';
+import { CHAIN, stageArgs, stageDir, type ChainStage } from './chain';
+
+const repoRoot = resolve(__dirname, '..', '..', '..');
+
+function runApp(stage: ChainStage, args: string[]): Promise<number> {
+  const script = join(repoRoot, 'dist', 'apps', stage, 'main.js');
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [script, ...args], { stdio: 'inherit' });
+    child.once('error', reject);
+    child.once('exit', (code, signal) => resolvePromise(code ?? (signal ? 128 : 1)));
+  });
+}
+
+async function outputRoot(pipelineFile: string, given: string | undefined): Promise<string> {
+  if (given) return given;
+  const pipeline = await loadPipelineFile(pipelineFile);
+  return typeof pipeline.output === 'string' ? pipeline.output : join('output', pipeline.name ?? 'corpus');
+}
+
+const program = new Command('pipeline').description('Run, verify and report the corpus pipeline (crawl -> langid -> dedupe -> convert)');
+
+program
+  .command('run')
+  .description('run every stage in order; finished tasks of an interrupted run are kept, the rest redone')
+  .option('-p, --pipeline <file>', 'pipeline definition', 'pipelines/apollo-corpus.json')
+  .option('-o, --output <dir>', 'output root (default: the pipeline file\'s "output")')
+  .option('--from <stage>', `first stage to run (${CHAIN.join(', ')})`, 'crawl')
+  .option('--workers <n>', 'worker threads per stage', parseInteger('--workers', 1), availableParallelism())
+  .option('-q, --quiet', 'no progress output')
+  .action(async (opts: { pipeline: string; output?: string; from: string; workers: number; quiet?: boolean }) => {
+    const root = await outputRoot(opts.pipeline, opts.output);
+    const start = CHAIN.indexOf(opts.from as ChainStage);
+    if (start < 0) throw new Error(`--from must be one of ${CHAIN.join(', ')}`);
+    for (const stage of CHAIN.slice(start)) {
+      const extra = ['--workers', String(opts.workers), ...(opts.quiet ? ['--quiet'] : [])];
+      const code = await runApp(stage, stageArgs(stage, opts.pipeline, root, extra));
+      if (code !== 0) {
+        process.stderr.write(`pipeline: stage ${stage} ended with exit code ${code}; later stages not run\n`);
+        process.exitCode = code;
+        return;
+      }
+    }
+    process.stdout.write(`pipeline: all stages complete; shards in ${stageDir(root, 'convert')}/data\n`);
+  });
+
+program
+  .command('verify')
+  .description('check the conservation law for every stage and task, and the shard checksums')
+  .option('-p, --pipeline <file>', 'pipeline definition', 'pipelines/apollo-corpus.json')
+  .option('-o, --output <dir>', 'output root (default: the pipeline file\'s "output")')
+  .action(async (opts: { pipeline: string; output?: string }) => {
+    const root = await outputRoot(opts.pipeline, opts.output);
+    const chain = await verifyChain(CHAIN.map((s) => stageDir(root, s)));
+    const lines: string[] = [];
+    for (const s of chain.stages) {
+      const dropped = Object.values(s.dropped).reduce((a, b) => a + b, 0);
+      const ok = s.docsIn === s.docsOut + dropped ? 'holds' : 'BROKEN';
+      lines.push(`${s.stage.padEnd(8)} tasks ${s.complete}/${s.tasks}  in ${s.docsIn} = out ${s.docsOut} + dropped ${dropped}  ${ok}`);
+    }
+    const shards = await verifyShards(stageDir(root, 'convert'));
+    lines.push(`shards   ${shards.shards} files, ${shards.rows} rows, sha256 and row counts ${shards.problems.length === 0 ? 'match the manifest' : 'DO NOT MATCH'}`);
+    const problems = [...chain.problems, ...shards.problems];
+    lines.push(problems.length === 0 ? 'verify: conservation law and checksums hold' : `verify: ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
+    process.stdout.write(lines.join('\n') + '\n');
+    process.exitCode = problems.length === 0 ? 0 : 1;
+  });
+
+program
+  .command('report')
+  .description('print what the finished corpus holds, per language and source')
+  .option('-p, --pipeline <file>', 'pipeline definition', 'pipelines/apollo-corpus.json')
+  .option('-o, --output <dir>', 'output root (default: the pipeline file\'s "output")')
+  .action(async (opts: { pipeline: string; output?: string }) => {
+    const root = await outputRoot(opts.pipeline, opts.output);
+    const manifestPath = join(stageDir(root, 'convert'), 'manifest.json');
+    const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as { totals?: { byLanguage?: Record<string, { documents: number; characters: number; tokens: number }> }; shards?: unknown[] };
+    const rows = Object.entries(manifest.totals?.byLanguage ?? {}).map(
+      ([lang, t]) => `${lang.padEnd(4)} ${String(t.documents).padStart(8)} docs ${String(t.characters).padStart(12)} chars ${String(t.tokens).padStart(10)} tokens`,
+    );
+    process.stdout.write(`corpus in ${stageDir(root, 'convert')} (${manifest.shards?.length ?? 0} shards)\n${rows.join('\n')}\n`);
+  });
+
+program.parseAsync(process.argv).catch((err: Error) => {
+  process.stderr.write(`pipeline: ${err.message}\n`);
+  process.exitCode = 1;
+});

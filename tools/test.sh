@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The project's test command: sets up a fresh machine, then type-checks, lints (module
+# boundaries included), builds and runs every project's tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash tools/setup.sh
+echo "test: type check"
+npx tsc -p tsconfig.json --noEmit
+echo "test: lint"
+npx eslint . --max-warnings 0
+echo "test: jest (every project)"
+results=$(mktemp)
+status=0
+npx jest -c jest.workspace.config.js --json --outputFile="$results" "$@" || status=$?
+node -e '
+  const r = require(process.argv[1]);
+  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""));
+' "$results" || true
+rm -f "$results"
+exit $status
