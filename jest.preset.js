@@ -16,7 +16,7 @@ module.exports = {
   transform: {
     '^.+\\.(t|j|mj)s$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(p-limit|yocto-queue|eld)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(p-limit|yocto-queue|eld|hyparquet|hyparquet-compressors|hysnappy|fzstd)/)'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   moduleNameMapper,
   testMatch: ['**/?(*.)+(spec|test).ts'],

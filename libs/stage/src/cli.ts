@@ -41,6 +41,11 @@ export interface StageApp<C> {
   options?(cmd: Command): void;
   /** Builds the (plain-data) task configuration from options and the pipeline file's section. */
   configure(opts: StageOptions, section: Record<string, unknown>, pipeline: PipelineFile | undefined): C | Promise<C>;
+  /**
+   * Number of tasks when --world-size is not given; default one per input file. A stage whose
+   * outputs should not fragment with the input (convert's shards) can choose fewer.
+   */
+  defaultWorldSize?(inputFiles: number, opts: StageOptions): number;
   /** Input files; defaults to `stageInputs(--input)`. */
   inputs?(opts: StageOptions, config: C, pipeline: PipelineFile | undefined): Promise<string[]>;
   phases: Phase<C>[];
@@ -100,7 +105,7 @@ export async function runStage<C>(
   const config = await app.configure(opts, section, pipeline);
   const files = app.inputs ? await app.inputs(opts, config, pipeline) : await stageInputs(opts.input ?? []);
   if (files.length === 0) throw new Error(`${app.name}: no input files found in ${(opts.input ?? []).join(', ') || '(none given)'}`);
-  const worldSize = opts.worldSize ?? files.length;
+  const worldSize = opts.worldSize ?? Math.max(1, Math.min(files.length, app.defaultWorldSize?.(files.length, opts) ?? files.length));
   if (opts.rank !== undefined && opts.rank >= worldSize) throw new Error(`--rank ${opts.rank} is outside --world-size ${worldSize}`);
 
   const current: RunRecord = {

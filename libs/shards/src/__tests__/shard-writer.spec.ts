@@ -1,0 +1,90 @@
+import { rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { sizeCategory } from '../card';
+import { convertConfig, DEFAULT_CONVERT_CONFIG } from '../config';
+import { openParquet, readParquetRows } from '../read';
+import { docToRow, rowToDoc } from '../row';
+import { shardSchema } from '../schema';
+import { ShardWriter } from '../shard-writer';
+import { countChars, estimateTokens } from '../tokens';
+import { fixtureDocs, tempDir } from './fixtures';
+
+describe('ShardWriter', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await tempDir('writer');
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('cuts row groups at the row count and files at the size cap, losing no row', async () => {
+    const docs = fixtureDocs(10).filter((d) => d.lang === 'en' && d.kind === 'qa');
+    const rows = docs.map((d) => docToRow(d));
+    const cap = 8000;
+    const writer = new ShardWriter(join(dir, 'a'), shardSchema('SNAPPY'), { rowGroupSize: 4, rowGroupMaxBytes: 1 << 30, shardMaxBytes: cap }, { 'apollo.lang': 'en' });
+    for (const r of rows) await writer.write(r);
+    const files = await writer.close();
+    expect(files.length).toBeGreaterThan(1);
+    expect(files.map((f) => f.name)).toEqual(files.map((_, i) => `part-${String(i).padStart(5, '0')}.parquet`));
+    expect(files.reduce((n, f) => n + f.rows, 0)).toBe(rows.length);
+    const back = [];
+    for (const f of files) {
+      expect(f.bytes).toBe((await stat(join(dir, 'a', f.name))).size);
+      expect(f.chars).toBeGreaterThan(0);
+      const p = await openParquet(join(dir, 'a', f.name));
+      await p.close();
+      expect(p.metadata.row_groups.every((g) => Number(g.num_rows) <= 4)).toBe(true);
+      expect(p.metadata.key_value_metadata).toContainEqual({ key: 'apollo.lang', value: 'en' });
+      for await (const row of readParquetRows(join(dir, 'a', f.name))) back.push(rowToDoc(row));
+    }
+    expect(back).toEqual(docs);
+  });
+
+  it('closes a row group early once its rows pass the byte cap', async () => {
+    const rows = fixtureDocs(6)
+      .filter((d) => d.source === 'book')
+      .map((d) => docToRow(d));
+    const writer = new ShardWriter(join(dir, 'b'), shardSchema('GZIP'), { rowGroupSize: 1000, rowGroupMaxBytes: 1, shardMaxBytes: 1 << 30 });
+    for (const r of rows) await writer.write(r);
+    const [file] = await writer.close();
+    const p = await openParquet(join(dir, 'b', file!.name));
+    await p.close();
+    expect(p.metadata.row_groups.map((g) => Number(g.num_rows))).toEqual(rows.map(() => 1));
+  });
+});
+
+describe('token estimates', () => {
+  it('counts code points and divides by the language rate', () => {
+    expect(countChars('héllo')).toBe(5);
+    expect(countChars('𝛼β')).toBe(2); // one astral character (a surrogate pair) and one BMP
+    expect(estimateTokens(10, 'en')).toBe(3);
+    expect(estimateTokens(3, 'zh')).toBe(2);
+    expect(estimateTokens(7, 'xx')).toBe(2);
+    expect(estimateTokens(8, 'en', { en: 2 })).toBe(4);
+  });
+});
+
+describe('convertConfig', () => {
+  it('takes the command line over the pipeline section over the defaults', () => {
+    const c = convertConfig({ rowGroupSize: 10 }, { rowGroupSize: 20, shardMaxBytes: 1000, charsPerToken: { hi: 2 } });
+    expect(c.rowGroupSize).toBe(10);
+    expect(c.shardMaxBytes).toBe(1000);
+    expect(c.compression).toBe('SNAPPY');
+    expect(c.charsPerToken).toMatchObject({ hi: 2, en: 4 });
+    expect(convertConfig({}, {})).toEqual(DEFAULT_CONVERT_CONFIG);
+  });
+
+  it('rejects bad settings with the setting named', () => {
+    expect(() => convertConfig({}, { shardMaxBytes: -1 })).toThrow(/shardMaxBytes/);
+    expect(() => convertConfig({}, { compression: 'ZSTD' })).toThrow(/compression/);
+    expect(() => convertConfig({}, { shardSize: 5 })).toThrow(/unknown setting "shardSize"/);
+    expect(() => convertConfig({}, { charsPerToken: { en: 0 } })).toThrow(/charsPerToken.en/);
+  });
+});
+
+describe('sizeCategory', () => {
+  it('uses the Hugging Face size buckets', () => {
+    expect(sizeCategory(999)).toBe('n<1K');
+    expect(sizeCategory(1000)).toBe('1K<n<10K');
+    expect(sizeCategory(2_500_000)).toBe('1M<n<10M');
+  });
+});

@@ -1,0 +1,112 @@
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { writeFileAtomic, type Doc } from '@apollo/document';
+import type { DocSink, TaskSpec } from '@apollo/stage';
+import type { ConvertConfig } from './config';
+import { ConvertLayout, groupPath, type ShardGroup } from './layout';
+import { docToRow } from './row';
+import { shardSchema } from './schema';
+import { ShardWriter } from './shard-writer';
+
+/** One file of a write task, as listed in `parts/<rank>/index.json`. */
+export interface PartEntry {
+  group: ShardGroup;
+  /** Path relative to the task's parts folder. */
+  file: string;
+  rows: number;
+  bytes: number;
+  chars: number;
+  tokens: number;
+}
+
+/** `parts/<rank>/index.json`: everything a write task produced, in the order it produced it. */
+export interface PartsIndex {
+  rank: number;
+  rows: number;
+  parts: PartEntry[];
+}
+
+/** Removes what an earlier, unfinished attempt of this task left: committed or temporary parts. */
+async function clearTaskParts(layout: ConvertLayout, rank: number): Promise<void> {
+  const dir = layout.partsDir(rank);
+  const prefix = basename(dir) + '.tmp-';
+  let names: string[] = [];
+  try {
+    names = await readdir(layout.partsRoot());
+  } catch {
+    // no parts folder yet
+  }
+  await Promise.all([
+    rm(dir, { recursive: true, force: true }),
+    ...names.filter((n) => n.startsWith(prefix)).map((n) => rm(join(layout.partsRoot(), n), { recursive: true, force: true })),
+  ]);
+}
+
+/**
+ * The convert stage's document sink: Parquet files per (language, source, kind), written into
+ * a temporary folder that becomes `parts/<rank>` on commit, so a task's parts appear all at
+ * once or not at all. No JSONL copy of the corpus is written.
+ */
+export class ParquetDocSink implements DocSink {
+  readonly name = 'parquet';
+  private readonly writers = new Map<string, { group: ShardGroup; writer: ShardWriter }>();
+  private readonly tmpDir: string;
+  private rows = 0;
+
+  private constructor(
+    private readonly layout: ConvertLayout,
+    private readonly rank: number,
+    private readonly config: ConvertConfig,
+    private readonly runStartedAt: string,
+  ) {
+    this.tmpDir = `${layout.partsDir(rank)}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  }
+
+  /** Opens the sink of one write task, discarding anything an interrupted attempt left behind. */
+  static async open(task: TaskSpec<ConvertConfig>): Promise<ParquetDocSink> {
+    const layout = new ConvertLayout(task.output);
+    await clearTaskParts(layout, task.rank);
+    const sink = new ParquetDocSink(layout, task.rank, task.config, task.runStartedAt);
+    await mkdir(sink.tmpDir, { recursive: true });
+    return sink;
+  }
+
+  async write(doc: Doc): Promise<void> {
+    const group: ShardGroup = { lang: doc.lang!, source: doc.source, kind: doc.kind };
+    const key = groupPath(group);
+    let entry = this.writers.get(key);
+    if (!entry) {
+      const c = this.config;
+      const writer = new ShardWriter(
+        join(this.tmpDir, key),
+        shardSchema(c.compression),
+        { rowGroupSize: c.rowGroupSize, rowGroupMaxBytes: c.rowGroupMaxBytes, shardMaxBytes: c.shardMaxBytes },
+        { 'apollo.lang': group.lang, 'apollo.source': group.source, 'apollo.kind': group.kind, 'apollo.run_started_at': this.runStartedAt },
+      );
+      entry = { group, writer };
+      this.writers.set(key, entry);
+    }
+    await entry.writer.write(docToRow(doc, this.config.charsPerToken));
+    this.rows++;
+  }
+
+  async commit(): Promise<number> {
+    const index: PartsIndex = { rank: this.rank, rows: this.rows, parts: [] };
+    let bytes = 0;
+    for (const [key, { group, writer }] of this.writers) {
+      for (const f of await writer.close()) {
+        index.parts.push({ group, file: `${key}/${f.name}`, rows: f.rows, bytes: f.bytes, chars: f.chars, tokens: f.tokens });
+        bytes += f.bytes;
+      }
+    }
+    await writeFileAtomic(join(this.tmpDir, 'index.json'), JSON.stringify(index, null, 2) + '\n');
+    await rename(this.tmpDir, this.layout.partsDir(this.rank));
+    return bytes;
+  }
+
+  async abort(): Promise<void> {
+    // Writers may hold open streams; closing them is not worth it on the failure path, the
+    // folder goes either way (and a rerun clears it too).
+    await rm(this.tmpDir, { recursive: true, force: true });
+  }
+}
