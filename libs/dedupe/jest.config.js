@@ -1,0 +1,1 @@
+module.exports = { displayName: 'dedupe', preset: '../../jest.preset.js', rootDir: '.' };

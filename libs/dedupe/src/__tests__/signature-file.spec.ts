@@ -1,0 +1,99 @@
+import { mkdtemp, open, rm, truncate, writeFile, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  checkSignatureParams,
+  HEADER_BYTES,
+  readSignatureFile,
+  readSignatureHeader,
+  SignatureFileError,
+  SignatureFileWriter,
+  type SignatureFileParams,
+  type SignatureRecord,
+} from '../signature-file';
+
+const params: SignatureFileParams = { numHashes: 4, seed: 42, shingleWords: 5, shingleChars: 5, rank: 2, worldSize: 3 };
+
+async function writeSample(path: string, count: number): Promise<void> {
+  const w = new SignatureFileWriter(path, params);
+  for (let i = 0; i < count; i++) {
+    await w.add({
+      ordinal: i,
+      exactHash: new Uint8Array(16).fill(i),
+      id: i.toString(16).padStart(32, 'a'),
+      contentLength: 100 + i,
+      sourceIndex: i % 10,
+      langIndex: i % 6,
+      flags: i % 2,
+      signature: Uint32Array.of(i, i + 1, 0xffffffff, 7),
+    });
+  }
+  await w.commit();
+}
+
+async function readAll(path: string): Promise<SignatureRecord[]> {
+  const out: SignatureRecord[] = [];
+  for await (const r of readSignatureFile(path)) out.push(r);
+  return out;
+}
+
+describe('signature files', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sig-'));
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it('round-trips records and parameters', async () => {
+    const path = join(dir, 'signatures', '00002.sig');
+    await writeSample(path, 5000);
+    const header = await readSignatureHeader(path);
+    expect(header).toMatchObject({ ...params, count: 5000, version: 1 });
+    const recs = await readAll(path);
+    expect(recs).toHaveLength(5000);
+    expect(recs[4321]).toMatchObject({ rank: 2, ordinal: 4321, id: (4321).toString(16).padStart(32, 'a'), contentLength: 4421, sourceIndex: 1, langIndex: 1, flags: 1 });
+    expect(Array.from(recs[4321]!.signature)).toEqual([4321, 4322, 0xffffffff, 7]);
+  });
+
+  it('names a truncated file', async () => {
+    const path = join(dir, '00002.sig');
+    await writeSample(path, 10);
+    await truncate(path, HEADER_BYTES + 3 * 64 + 10);
+    await expect(readAll(path)).rejects.toThrow(SignatureFileError);
+    await expect(readAll(path)).rejects.toThrow(`${path}: bad signature file: truncated`);
+    await truncate(path, 20);
+    await expect(readSignatureHeader(path)).rejects.toThrow(`${path}: bad signature file: truncated`);
+  });
+
+  it('detects a corrupted record by its checksum', async () => {
+    const path = join(dir, '00002.sig');
+    await writeSample(path, 10);
+    const fh = await open(path, 'r+');
+    await fh.write(Buffer.from([0x55]), 0, 1, HEADER_BYTES + 5 * 64 + 50);
+    await fh.close();
+    await expect(readAll(path)).rejects.toThrow(`${path}: bad signature file: checksum mismatch`);
+  });
+
+  it('rejects a file that is not a signature file, and a missing one', async () => {
+    const path = join(dir, 'other.sig');
+    await writeFile(path, Buffer.alloc(200, 1));
+    await expect(readSignatureHeader(path)).rejects.toThrow(/not a signature file/);
+    await expect(readSignatureHeader(join(dir, 'missing.sig'))).rejects.toThrow(/missing\.sig: bad signature file: cannot open/);
+  });
+
+  it('rejects a file made with other parameters', async () => {
+    const path = join(dir, '00002.sig');
+    await writeSample(path, 1);
+    const header = await readSignatureHeader(path);
+    expect(() => checkSignatureParams(path, header, params)).not.toThrow();
+    expect(() => checkSignatureParams(path, header, { ...params, seed: 7 })).toThrow(/made with seed 42, but this run uses 7/);
+  });
+
+  it('leaves nothing under the final name when aborted', async () => {
+    const path = join(dir, '00002.sig');
+    const w = new SignatureFileWriter(path, params);
+    await w.add({ ordinal: 0, exactHash: new Uint8Array(16), id: 'a'.repeat(32), contentLength: 1, sourceIndex: 0, langIndex: 0, flags: 0, signature: new Uint32Array(4) });
+    await w.abort();
+    await expect(readFile(path)).rejects.toThrow(/ENOENT/);
+  });
+});

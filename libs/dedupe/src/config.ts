@@ -1,0 +1,107 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { isSourceType } from '@apollo/document';
+import { parseInteger, type StageOptions } from '@apollo/stage';
+import { DEFAULT_SOURCE_PRIORITY } from './keep-policy';
+
+/** Configuration of the dedupe stage (plain JSON; part of run.json). */
+export interface DedupeConfig {
+  /** LSH bands. Default 14. */
+  bands: number;
+  /** Signature values per band; bands x rows is the signature length. Default 8. */
+  rows: number;
+  /** Minimum estimated Jaccard similarity for two documents to be near-duplicates. Default 0.8. */
+  threshold: number;
+  /** Words per shingle (en, es, fr, ar, hi). Default 5. */
+  shingleWords: number;
+  /** Characters per shingle (zh). Default 5. */
+  shingleChars: number;
+  /** Source types from most to least preferred when choosing the kept document. Default guideline, book, encyclopedia, paper, exam, dialogue, web, general. */
+  sourcePriority: string[];
+  /** Remove exact duplicates only (no MinHash signatures, no LSH). Default false. */
+  exactOnly: boolean;
+  /** Seed of the MinHash permutations. Default 42. */
+  seed: number;
+}
+
+export const DEFAULT_DEDUPE_CONFIG: DedupeConfig = {
+  bands: 14,
+  rows: 8,
+  threshold: 0.8,
+  shingleWords: 5,
+  shingleChars: 5,
+  sourcePriority: [...DEFAULT_SOURCE_PRIORITY],
+  exactOnly: false,
+  seed: 42,
+};
+
+/** Signature length implied by a configuration (0 in exact-only mode). */
+export function numHashes(config: DedupeConfig): number {
+  return config.exactOnly ? 0 : config.bands * config.rows;
+}
+
+function parseThreshold(value: string): number {
+  const n = Number(value);
+  if (!(n > 0 && n <= 1)) throw new InvalidArgumentError('--threshold must be a number in (0, 1]');
+  return n;
+}
+
+function parseList(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** Adds the stage's own command-line options. */
+export function addDedupeOptions(cmd: Command): void {
+  cmd
+    .option('--bands <n>', `LSH bands (default ${DEFAULT_DEDUPE_CONFIG.bands})`, parseInteger('--bands', 1))
+    .option('--rows <n>', `signature values per band (default ${DEFAULT_DEDUPE_CONFIG.rows})`, parseInteger('--rows', 1))
+    .option('--threshold <x>', `estimated Jaccard similarity for near-duplicates (default ${DEFAULT_DEDUPE_CONFIG.threshold})`, parseThreshold)
+    .option('--shingle-words <n>', `words per shingle (default ${DEFAULT_DEDUPE_CONFIG.shingleWords})`, parseInteger('--shingle-words', 1))
+    .option('--shingle-chars <n>', `characters per shingle for Chinese (default ${DEFAULT_DEDUPE_CONFIG.shingleChars})`, parseInteger('--shingle-chars', 1))
+    .option('--source-priority <list>', `comma-separated source types, most preferred first (default ${DEFAULT_DEDUPE_CONFIG.sourcePriority.join(',')})`, parseList)
+    .option('--exact-only', 'remove exact duplicates only');
+}
+
+type Check<T> = (value: unknown) => T | undefined;
+
+const positiveInt: Check<number> = (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 1 ? v : undefined);
+const fraction: Check<number> = (v) => (typeof v === 'number' && v > 0 && v <= 1 ? v : undefined);
+const bool: Check<boolean> = (v) => (typeof v === 'boolean' ? v : undefined);
+const uint32: Check<number> = (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff ? v : undefined);
+const stringList: Check<string[]> = (v) => (Array.isArray(v) && v.every((s) => typeof s === 'string') ? (v as string[]) : undefined);
+
+/** CLI option, else the pipeline section's value (checked), else the default. */
+function pick<T>(cli: unknown, section: Record<string, unknown>, key: string, check: Check<T>, fallback: T, expected: string): T {
+  if (cli !== undefined) return cli as T;
+  if (section[key] === undefined) return fallback;
+  const value = check(section[key]);
+  if (value === undefined) throw new Error(`stages.dedupe.${key} must be ${expected}, got ${JSON.stringify(section[key])}`);
+  return value;
+}
+
+const KNOWN_KEYS = new Set(Object.keys(DEFAULT_DEDUPE_CONFIG));
+
+/** Builds the configuration: CLI option > pipeline section `stages.dedupe` > default. */
+export function configureDedupe(opts: StageOptions, section: Record<string, unknown>): DedupeConfig {
+  for (const key of Object.keys(section)) {
+    if (!KNOWN_KEYS.has(key)) throw new Error(`stages.dedupe has an unknown setting "${key}" (known: ${[...KNOWN_KEYS].join(', ')})`);
+  }
+  const d = DEFAULT_DEDUPE_CONFIG;
+  const config: DedupeConfig = {
+    bands: pick(opts.bands, section, 'bands', positiveInt, d.bands, 'a positive integer'),
+    rows: pick(opts.rows, section, 'rows', positiveInt, d.rows, 'a positive integer'),
+    threshold: pick(opts.threshold, section, 'threshold', fraction, d.threshold, 'a number in (0, 1]'),
+    shingleWords: pick(opts.shingleWords, section, 'shingleWords', positiveInt, d.shingleWords, 'a positive integer'),
+    shingleChars: pick(opts.shingleChars, section, 'shingleChars', positiveInt, d.shingleChars, 'a positive integer'),
+    sourcePriority: pick(opts.sourcePriority, section, 'sourcePriority', stringList, d.sourcePriority, 'a list of source types'),
+    exactOnly: pick(opts.exactOnly, section, 'exactOnly', bool, d.exactOnly, 'true or false'),
+    seed: pick(undefined, section, 'seed', uint32, d.seed, 'an unsigned 32-bit integer'),
+  };
+  const unknown = config.sourcePriority.filter((s) => !isSourceType(s));
+  if (unknown.length > 0) throw new Error(`source priority names unknown source types: ${unknown.join(', ')}`);
+  if (new Set(config.sourcePriority).size !== config.sourcePriority.length) throw new Error('source priority lists a source type twice');
+  if (!config.exactOnly && config.bands * config.rows > 4096) throw new Error(`bands x rows = ${config.bands * config.rows} is above the limit of 4096`);
+  return config;
+}

@@ -1,0 +1,60 @@
+import { access } from 'node:fs/promises';
+import type { Doc } from '@apollo/document';
+import { docPhase, type DocStep, type ShardedPhase, type TaskSpec } from '@apollo/stage';
+import type { DedupeConfig } from './config';
+import { readDuplicatesForRank, type DuplicateRecord } from './duplicates-file';
+import { DedupeLayout, PHASE_FILTER } from './layout';
+import { readSignatureHeader } from './signature-file';
+
+/** Drop reasons of the filter phase. */
+export const EXACT_DUPLICATE = 'exact_duplicate';
+export const NEAR_DUPLICATE = 'near_duplicate';
+
+/**
+ * The filter step for one task: its documents arrive in the same order as in the signatures
+ * phase, so the n-th document has ordinal n; the task's duplicate records (sorted by ordinal)
+ * are merged with that stream, holding one record in memory at a time. A document count or id
+ * that disagrees with the signature file means the input changed between phases: the task
+ * fails instead of dropping the wrong documents.
+ */
+export function duplicateFilter(records: AsyncIterator<DuplicateRecord>, expectedDocs: number, source: string): DocStep {
+  return async function* filter(docs: AsyncIterable<Doc>, ctx) {
+    let next = await records.next();
+    let ordinal = 0;
+    for await (const doc of docs) {
+      if (!next.done && next.value.ordinal < ordinal) throw new Error(`${source}: record for ordinal ${next.value.ordinal} is out of order`);
+      if (!next.done && next.value.ordinal === ordinal) {
+        const dup = next.value;
+        if (dup.id !== doc.id) {
+          throw new Error(`${source}: document ${ordinal} of task ${ctx.rank} has id ${doc.id}, but the clusters name ${dup.id}; the input changed since the signatures phase`);
+        }
+        const reason = dup.kind === 'exact' ? EXACT_DUPLICATE : NEAR_DUPLICATE;
+        ctx.drop(doc, reason, `duplicate of ${dup.keptId} (similarity ${dup.similarity})`, { duplicateOf: dup.keptId, similarity: dup.similarity });
+        next = await records.next();
+      } else {
+        yield doc;
+      }
+      ordinal++;
+    }
+    if (ordinal !== expectedDocs || !next.done) {
+      throw new Error(`${source}: task ${ctx.rank} read ${ordinal} documents, the signatures phase saw ${expectedDocs}; the input changed since then`);
+    }
+  };
+}
+
+async function filterStep(task: TaskSpec<DedupeConfig>): Promise<DocStep> {
+  const layout = new DedupeLayout(task.output);
+  const duplicates = layout.duplicatesFile();
+  try {
+    await access(duplicates);
+  } catch {
+    throw new Error(`${duplicates} is missing: run --phase cluster (after every signatures task) before --phase filter`);
+  }
+  const header = await readSignatureHeader(layout.signatureFile(task.rank));
+  return duplicateFilter(readDuplicatesForRank(duplicates, task.rank), header.count, duplicates);
+}
+
+/** Phase 3 (sharded, the document phase): drops the documents listed in the duplicates file. */
+export function filterPhase(): ShardedPhase<DedupeConfig> {
+  return docPhase<DedupeConfig>({ name: PHASE_FILTER, step: filterStep });
+}

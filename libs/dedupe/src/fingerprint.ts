@@ -1,0 +1,60 @@
+import { createHash } from 'node:crypto';
+import { MinHasher } from './minhash';
+import { normalizeForMatching } from './normalize';
+import { shingleModeFor, textShingles, type ShingleMode, type ShingleSizes } from './shingles';
+
+/** Bytes of the exact-duplicate hash (128 bits: collisions are negligible at any corpus size). */
+export const EXACT_HASH_BYTES = 16;
+
+/** What the signatures phase computes for one document. */
+export interface Fingerprint {
+  /** Hash of the matching-normalized text: equal for exact duplicates. */
+  exactHash: Uint8Array;
+  /** MinHash signature; empty in exact-only mode. */
+  signature: Uint32Array;
+  /** The text has no token, hence no shingle: it takes part in exact matching only. */
+  noShingles: boolean;
+  mode: ShingleMode;
+  /**
+   * Length of the matching form in UTF-16 code units: the "longer text" of the keep policy, so
+   * padding with spaces or punctuation does not make a copy look longer.
+   */
+  contentLength: number;
+}
+
+export interface FingerprintOptions {
+  shingles: ShingleSizes;
+  /** MinHash signature length; 0 computes no signature (exact-only mode). */
+  numHashes: number;
+  seed: number;
+}
+
+/**
+ * Exact-duplicate hash: sha256 of the matching form, truncated. A text whose matching form is
+ * empty (only punctuation and symbols) is hashed on its NFKC, whitespace-collapsed form instead,
+ * so "!!!" and "???" are not taken for duplicates of each other while two identical such texts
+ * still are.
+ */
+export function exactHash(normalized: string, text: string): Uint8Array {
+  const h = createHash('sha256');
+  if (normalized.length > 0) h.update('n\u0000').update(normalized);
+  else h.update('r\u0000').update(text.normalize('NFKC').replace(/\s+/gu, ' ').trim());
+  return new Uint8Array(h.digest().subarray(0, EXACT_HASH_BYTES));
+}
+
+/** Computes fingerprints with fixed parameters (the MinHash permutations are built once). */
+export class Fingerprinter {
+  private readonly hasher: MinHasher | undefined;
+
+  constructor(readonly options: FingerprintOptions) {
+    this.hasher = options.numHashes > 0 ? new MinHasher({ numHashes: options.numHashes, seed: options.seed }) : undefined;
+  }
+
+  fingerprint(text: string, lang: string | undefined): Fingerprint {
+    const normalized = normalizeForMatching(text);
+    const mode = shingleModeFor(lang, normalized);
+    const shingles = textShingles(normalized, mode, this.options.shingles);
+    const signature = this.hasher ? this.hasher.signature(shingles) : new Uint32Array(0);
+    return { exactHash: exactHash(normalized, text), signature, noShingles: shingles.length === 0, mode, contentLength: normalized.length };
+  }
+}

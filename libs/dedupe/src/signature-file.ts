@@ -1,0 +1,292 @@
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { EXACT_HASH_BYTES } from './fingerprint';
+
+/**
+ * Binary signature file, one per signatures task (`signatures/<rank>.sig`), little-endian:
+ *
+ *   header, 80 bytes
+ *     0  magic "APSIGF01" (8)      8  version u32 (1)        12 header bytes u32 (80)
+ *     16 hashes per doc u32        20 seed u32               24 shingle words u32
+ *     28 shingle chars u32         32 task rank u32          36 world size u32
+ *     40 record count u64          48 record bytes u32       52 reserved u32
+ *     56 checksum: first 16 bytes of sha256 over all record bytes (16)    72 reserved (8)
+ *   records, `record bytes` each, in the task's document order
+ *     0  task rank u32             4  ordinal u32 (0, 1, ... within the task's documents)
+ *     8  exact hash (16)           24 document id, 32 hex digits as 16 bytes
+ *     40 content length u32 (UTF-16 code units of the matching form)
+ *     44 source index u8 (SOURCE_TYPES)   45 language index u8 (LANGS, 255 other)
+ *     46 flags u8 (bit 0: no shingles)    47 reserved u8
+ *     48 signature: `hashes per doc` x u32
+ *
+ * The header is written last (the file is built under a temporary name and renamed), so a file
+ * under its final name has its true counts; the size and checksum checks catch truncation and
+ * corruption after the fact.
+ */
+export const SIGNATURE_MAGIC = 'APSIGF01';
+export const SIGNATURE_VERSION = 1;
+export const HEADER_BYTES = 80;
+export const RECORD_FIXED_BYTES = 48;
+export const FLAG_NO_SHINGLES = 1;
+export const OTHER_LANG = 255;
+
+/** Parameters the signatures were computed with; the cluster phase checks they match its own. */
+export interface SignatureFileParams {
+  numHashes: number;
+  seed: number;
+  shingleWords: number;
+  shingleChars: number;
+  rank: number;
+  worldSize: number;
+}
+
+export interface SignatureFileHeader extends SignatureFileParams {
+  version: number;
+  count: number;
+  recordBytes: number;
+  checksum: Uint8Array;
+}
+
+/** One document's entry. */
+export interface SignatureRecord {
+  rank: number;
+  ordinal: number;
+  exactHash: Uint8Array;
+  /** Document id as 32 hex digits. */
+  id: string;
+  /** Length of the text's matching form (what the keep policy calls "longer"). */
+  contentLength: number;
+  sourceIndex: number;
+  langIndex: number;
+  flags: number;
+  signature: Uint32Array;
+}
+
+/** A signature file that is missing, truncated, corrupt or made with other parameters. */
+export class SignatureFileError extends Error {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(`${file}: bad signature file: ${reason}`);
+    this.name = 'SignatureFileError';
+  }
+}
+
+export function recordBytes(numHashes: number): number {
+  return RECORD_FIXED_BYTES + 4 * numHashes;
+}
+
+function encodeHeader(h: SignatureFileHeader): Buffer {
+  const buf = Buffer.alloc(HEADER_BYTES);
+  buf.write(SIGNATURE_MAGIC, 0, 'latin1');
+  buf.writeUInt32LE(h.version, 8);
+  buf.writeUInt32LE(HEADER_BYTES, 12);
+  buf.writeUInt32LE(h.numHashes, 16);
+  buf.writeUInt32LE(h.seed >>> 0, 20);
+  buf.writeUInt32LE(h.shingleWords, 24);
+  buf.writeUInt32LE(h.shingleChars, 28);
+  buf.writeUInt32LE(h.rank, 32);
+  buf.writeUInt32LE(h.worldSize, 36);
+  buf.writeBigUInt64LE(BigInt(h.count), 40);
+  buf.writeUInt32LE(h.recordBytes, 48);
+  Buffer.from(h.checksum).copy(buf, 56);
+  return buf;
+}
+
+function decodeHeader(file: string, buf: Buffer): SignatureFileHeader {
+  if (buf.length < HEADER_BYTES) throw new SignatureFileError(file, `truncated: ${buf.length} bytes, shorter than the ${HEADER_BYTES}-byte header`);
+  const magic = buf.toString('latin1', 0, 8);
+  if (magic !== SIGNATURE_MAGIC) throw new SignatureFileError(file, `not a signature file (magic ${JSON.stringify(magic)})`);
+  const version = buf.readUInt32LE(8);
+  if (version !== SIGNATURE_VERSION) throw new SignatureFileError(file, `unsupported version ${version} (this build reads ${SIGNATURE_VERSION})`);
+  const header: SignatureFileHeader = {
+    version,
+    numHashes: buf.readUInt32LE(16),
+    seed: buf.readUInt32LE(20),
+    shingleWords: buf.readUInt32LE(24),
+    shingleChars: buf.readUInt32LE(28),
+    rank: buf.readUInt32LE(32),
+    worldSize: buf.readUInt32LE(36),
+    count: Number(buf.readBigUInt64LE(40)),
+    recordBytes: buf.readUInt32LE(48),
+    checksum: new Uint8Array(buf.subarray(56, 72)),
+  };
+  if (buf.readUInt32LE(12) !== HEADER_BYTES) throw new SignatureFileError(file, `header size ${buf.readUInt32LE(12)}, expected ${HEADER_BYTES}`);
+  if (header.recordBytes !== recordBytes(header.numHashes)) {
+    throw new SignatureFileError(file, `record size ${header.recordBytes} does not fit ${header.numHashes} hashes`);
+  }
+  return header;
+}
+
+/**
+ * Writes one task's signature file with bounded memory: records are buffered in 1 MB blocks
+ * into a temporary file; `commit` writes the header and renames the file into place.
+ */
+export class SignatureFileWriter {
+  private readonly tmp: string;
+  private handle: FileHandle | undefined;
+  private readonly block: Buffer;
+  private used = 0;
+  private position = HEADER_BYTES;
+  private readonly hash: Hash = createHash('sha256');
+  private readonly recordSize: number;
+  count = 0;
+
+  constructor(
+    readonly path: string,
+    readonly params: SignatureFileParams,
+  ) {
+    this.tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+    this.recordSize = recordBytes(params.numHashes);
+    this.block = Buffer.alloc(Math.max(1 << 20, this.recordSize));
+  }
+
+  private async file(): Promise<FileHandle> {
+    if (!this.handle) {
+      await mkdir(dirname(this.path), { recursive: true });
+      this.handle = await open(this.tmp, 'w');
+    }
+    return this.handle;
+  }
+
+  private async flush(): Promise<void> {
+    const fh = await this.file();
+    if (this.used === 0) return;
+    const data = this.block.subarray(0, this.used);
+    this.hash.update(data);
+    await fh.write(data, 0, data.length, this.position);
+    this.position += data.length;
+    this.used = 0;
+  }
+
+  /** Appends the next document's record; ordinals must be 0, 1, 2, ... */
+  async add(rec: Omit<SignatureRecord, 'rank'>): Promise<void> {
+    if (rec.ordinal !== this.count) throw new Error(`${this.path}: record ordinal ${rec.ordinal} out of sequence (expected ${this.count})`);
+    if (rec.signature.length !== this.params.numHashes) throw new Error(`${this.path}: signature has ${rec.signature.length} values, expected ${this.params.numHashes}`);
+    if (!/^[0-9a-f]{32}$/.test(rec.id)) throw new Error(`${this.path}: document id ${JSON.stringify(rec.id)} is not 32 hex digits`);
+    if (this.used + this.recordSize > this.block.length) await this.flush();
+    const b = this.block;
+    let o = this.used;
+    b.writeUInt32LE(this.params.rank, o);
+    b.writeUInt32LE(rec.ordinal, o + 4);
+    Buffer.from(rec.exactHash.buffer, rec.exactHash.byteOffset, EXACT_HASH_BYTES).copy(b, o + 8);
+    b.write(rec.id, o + 24, 16, 'hex');
+    b.writeUInt32LE(rec.contentLength, o + 40);
+    b[o + 44] = rec.sourceIndex;
+    b[o + 45] = rec.langIndex;
+    b[o + 46] = rec.flags;
+    b[o + 47] = 0;
+    o += RECORD_FIXED_BYTES;
+    const sig = rec.signature;
+    for (let i = 0; i < sig.length; i++, o += 4) b.writeUInt32LE(sig[i]!, o);
+    this.used = o;
+    this.count++;
+  }
+
+  async commit(): Promise<void> {
+    await this.flush();
+    const fh = await this.file();
+    const checksum = new Uint8Array(this.hash.digest().subarray(0, 16));
+    const header = encodeHeader({ ...this.params, version: SIGNATURE_VERSION, count: this.count, recordBytes: this.recordSize, checksum });
+    await fh.write(header, 0, HEADER_BYTES, 0);
+    await fh.sync();
+    await fh.close();
+    this.handle = undefined;
+    await rename(this.tmp, this.path);
+  }
+
+  async abort(): Promise<void> {
+    if (this.handle) await this.handle.close();
+    this.handle = undefined;
+    await rm(this.tmp, { force: true });
+  }
+}
+
+/** Reads and checks a signature file's header and size (not yet the checksum). */
+export async function readSignatureHeader(file: string): Promise<SignatureFileHeader> {
+  let size: number;
+  let fh: FileHandle;
+  try {
+    size = (await stat(file)).size;
+    fh = await open(file, 'r');
+  } catch (err) {
+    throw new SignatureFileError(file, `cannot open: ${(err as Error).message}`);
+  }
+  try {
+    const buf = Buffer.alloc(HEADER_BYTES);
+    const { bytesRead } = await fh.read(buf, 0, HEADER_BYTES, 0);
+    const header = decodeHeader(file, buf.subarray(0, bytesRead));
+    const expected = HEADER_BYTES + header.count * header.recordBytes;
+    if (size !== expected) {
+      throw new SignatureFileError(
+        file,
+        `${size < expected ? 'truncated' : 'trailing data'}: ${size} bytes, but the header announces ${header.count} records (${expected} bytes)`,
+      );
+    }
+    return header;
+  } finally {
+    await fh.close();
+  }
+}
+
+function decodeRecord(buf: Buffer, o: number, numHashes: number): SignatureRecord {
+  const signature = new Uint32Array(numHashes);
+  for (let i = 0, p = o + RECORD_FIXED_BYTES; i < numHashes; i++, p += 4) signature[i] = buf.readUInt32LE(p);
+  return {
+    rank: buf.readUInt32LE(o),
+    ordinal: buf.readUInt32LE(o + 4),
+    exactHash: new Uint8Array(buf.subarray(o + 8, o + 24)),
+    id: buf.toString('hex', o + 24, o + 40),
+    contentLength: buf.readUInt32LE(o + 40),
+    sourceIndex: buf[o + 44]!,
+    langIndex: buf[o + 45]!,
+    flags: buf[o + 46]!,
+    signature,
+  };
+}
+
+/**
+ * Streams the records of a signature file after checking its header and size. Each record is
+ * checked for its rank and ordinal; the checksum is compared after the last record, so a
+ * consumer must read to the end before trusting what it built (the generator throws there).
+ */
+export async function* readSignatureFile(file: string): AsyncGenerator<SignatureRecord, SignatureFileHeader> {
+  const header = await readSignatureHeader(file);
+  const size = header.recordBytes;
+  const hash = createHash('sha256');
+  let carry = Buffer.alloc(0);
+  let ordinal = 0;
+  const stream = createReadStream(file, { start: HEADER_BYTES, highWaterMark: Math.max(1 << 20, size) });
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    const buf = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+    let o = 0;
+    for (; o + size <= buf.length; o += size) {
+      const rec = decodeRecord(buf, o, header.numHashes);
+      if (rec.rank !== header.rank) throw new SignatureFileError(file, `record ${ordinal} belongs to task ${rec.rank}, the header says ${header.rank}`);
+      if (rec.ordinal !== ordinal) throw new SignatureFileError(file, `record ${ordinal} has ordinal ${rec.ordinal}`);
+      ordinal++;
+      yield rec;
+    }
+    carry = Buffer.from(buf.subarray(o));
+  }
+  if (ordinal !== header.count || carry.length > 0) {
+    throw new SignatureFileError(file, `truncated while reading: ${ordinal} of ${header.count} records`);
+  }
+  const digest = hash.digest().subarray(0, 16);
+  if (!digest.equals(Buffer.from(header.checksum))) throw new SignatureFileError(file, 'checksum mismatch: the records are corrupt');
+  return header;
+}
+
+/** Checks that a file's parameters match the ones the cluster phase expects. */
+export function checkSignatureParams(file: string, header: SignatureFileHeader, expected: SignatureFileParams): void {
+  const keys: (keyof SignatureFileParams)[] = ['numHashes', 'seed', 'shingleWords', 'shingleChars', 'rank', 'worldSize'];
+  for (const key of keys) {
+    if (header[key] !== expected[key]) {
+      throw new SignatureFileError(file, `made with ${key} ${header[key]}, but this run uses ${expected[key]}; rerun the signatures phase`);
+    }
+  }
+}

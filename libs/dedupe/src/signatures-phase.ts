@@ -1,0 +1,122 @@
+import { readdir, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { LANGS, readDocFile, SOURCE_TYPES } from '@apollo/document';
+import type { ShardedPhase, TaskRuntime, TaskSpec, TaskStats } from '@apollo/stage';
+import { numHashes, type DedupeConfig } from './config';
+import { Fingerprinter } from './fingerprint';
+import { DedupeLayout, PHASE_SIGNATURES } from './layout';
+import { FLAG_NO_SHINGLES, OTHER_LANG, SignatureFileWriter } from './signature-file';
+
+const LANG_INDEX = new Map<string, number>(LANGS.map((l, i) => [l, i]));
+const SOURCE_INDEX = new Map<string, number>(SOURCE_TYPES.map((s, i) => [s, i]));
+
+async function removeStaleTemporaries(file: string): Promise<void> {
+  const prefix = basename(file) + '.tmp-';
+  let names: string[];
+  try {
+    names = await readdir(dirname(file));
+  } catch {
+    return;
+  }
+  await Promise.all(names.filter((n) => n.startsWith(prefix)).map((n) => rm(join(dirname(file), n), { force: true })));
+}
+
+/**
+ * Reads the task's documents in input order and writes one signature record per valid
+ * document; its position among the task's valid documents is its ordinal, the key the filter
+ * phase uses to find it again. Invalid records are counted (the filter phase rejects them).
+ */
+export async function runSignaturesTask(task: TaskSpec<DedupeConfig>, rt: TaskRuntime): Promise<TaskStats> {
+  const config = task.config;
+  const startedAt = new Date();
+  const path = new DedupeLayout(task.output).signatureFile(task.rank);
+  await removeStaleTemporaries(path);
+  const fingerprinter = new Fingerprinter({
+    shingles: { words: config.shingleWords, chars: config.shingleChars },
+    numHashes: numHashes(config),
+    seed: config.seed,
+  });
+  const writer = new SignatureFileWriter(path, {
+    numHashes: numHashes(config),
+    seed: config.seed,
+    shingleWords: config.shingleWords,
+    shingleChars: config.shingleChars,
+    rank: task.rank,
+    worldSize: task.worldSize,
+  });
+  const stats: TaskStats = {
+    stage: task.stage,
+    phase: PHASE_SIGNATURES,
+    rank: task.rank,
+    worldSize: task.worldSize,
+    files: task.files,
+    docsIn: 0,
+    docsOut: 0,
+    dropped: {},
+    bytesIn: 0,
+    bytesOut: 0,
+    charsIn: 0,
+    charsOut: 0,
+    fileErrors: [],
+    startedAt: startedAt.toISOString(),
+    finishedAt: '',
+    seconds: 0,
+    extra: { noShingles: 0, wordShingled: 0, charShingled: 0 },
+  };
+  const extra = stats.extra!;
+  try {
+    for (const file of task.files) {
+      try {
+        if (!(await stat(file)).isFile()) throw new Error('not a regular file');
+        for await (const item of readDocFile(file)) {
+          stats.docsIn++;
+          stats.bytesIn += item.bytes;
+          rt.progress(1, item.bytes);
+          if ('problem' in item) {
+            stats.dropped[item.problem.reason] = (stats.dropped[item.problem.reason] ?? 0) + 1;
+            continue;
+          }
+          const doc = item.doc;
+          stats.charsIn += doc.text.length;
+          const fp = fingerprinter.fingerprint(doc.text, doc.lang);
+          if (fp.noShingles) extra.noShingles!++;
+          else if (fp.mode === 'chars') extra.charShingled!++;
+          else extra.wordShingled!++;
+          await writer.add({
+            ordinal: stats.docsOut,
+            exactHash: fp.exactHash,
+            id: doc.id,
+            contentLength: fp.contentLength,
+            sourceIndex: SOURCE_INDEX.get(doc.source) ?? 255,
+            langIndex: (doc.lang !== undefined ? LANG_INDEX.get(doc.lang) : undefined) ?? OTHER_LANG,
+            flags: fp.noShingles ? FLAG_NO_SHINGLES : 0,
+            signature: fp.signature,
+          });
+          stats.docsOut++;
+        }
+      } catch (err) {
+        stats.fileErrors.push({ file, reason: (err as Error).message });
+        rt.log.error('cannot read input file', { file, reason: (err as Error).message });
+      }
+    }
+    // A task that could not read all its files leaves no signature file: ordinals would not
+    // match the documents the filter phase reads after the file is fixed.
+    if (stats.fileErrors.length > 0) await writer.abort();
+    else {
+      await writer.commit();
+      stats.bytesOut = (await stat(path)).size;
+    }
+  } catch (err) {
+    await writer.abort();
+    throw err;
+  }
+  const finished = new Date();
+  stats.finishedAt = finished.toISOString();
+  stats.seconds = (finished.getTime() - startedAt.getTime()) / 1000;
+  return stats;
+}
+
+/** Phase 1 (sharded): one signature file per task. */
+export function signaturesPhase(): ShardedPhase<DedupeConfig> {
+  return { kind: 'sharded', name: PHASE_SIGNATURES, docPhase: false, run: runSignaturesTask };
+}

@@ -1,0 +1,32 @@
+import { readFile } from 'node:fs/promises';
+import type { StageApp } from '@apollo/stage';
+import { clusterPhase, type ClusterSummary } from './cluster-phase';
+import { addDedupeOptions, configureDedupe, type DedupeConfig } from './config';
+import { filterPhase } from './filter-phase';
+import { DedupeLayout } from './layout';
+import { signaturesPhase } from './signatures-phase';
+
+/**
+ * The dedupe stage: exact and MinHash-LSH near-duplicate removal within a run, in three phases
+ * (signatures per task, one clustering over all of them, filter per task).
+ */
+export const dedupeStage: StageApp<DedupeConfig> = {
+  name: 'dedupe',
+  summary: 'Remove exact and near-duplicate documents (MinHash LSH), keeping one per cluster by source priority',
+  options: addDedupeOptions,
+  configure: (opts, section) => configureDedupe(opts, section),
+  phases: [signaturesPhase(), clusterPhase(), filterPhase()],
+  async after(output, _config, log) {
+    const summary = JSON.parse(await readFile(new DedupeLayout(output).summaryFile(), 'utf8')) as ClusterSummary;
+    const s = summary.stats;
+    log.info('dedupe summary', {
+      docs: s.docs,
+      kept: s.kept,
+      exactDuplicates: s.exactDuplicates,
+      nearDuplicates: s.nearDuplicates,
+      clusters: s.clusters,
+      largestCluster: s.largestCluster,
+      noShingles: s.noShingles,
+    });
+  },
+};
