@@ -11,12 +11,19 @@ for (const [alias, [target]] of Object.entries(paths)) {
 // eld's exports map only has `import`; point Jest at its sources directly.
 moduleNameMapper['^eld/small$'] = path.join(__dirname, 'node_modules/eld/src/entries/load-small.js');
 
+// Packages that ship only ES modules: Jest (CommonJS here) must transform them.
+const ESM_ONLY = [
+  'p-limit', 'yocto-queue', 'eld',
+  'hyparquet', 'hyparquet-compressors', 'hysnappy', 'fzstd',
+  'htmlparser2', 'domhandler', 'domelementtype', 'domutils', 'dom-serializer', 'entities',
+];
+
 module.exports = {
   testEnvironment: 'node',
   transform: {
     '^.+\\.(t|j|mj)s$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(p-limit|yocto-queue|eld|hyparquet|hyparquet-compressors|hysnappy|fzstd)/)'],
+  transformIgnorePatterns: [`/node_modules/(?!(${ESM_ONLY.join('|')})/)`],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   moduleNameMapper,
   testMatch: ['**/?(*.)+(spec|test).ts'],

@@ -1,0 +1,1 @@
+module.exports = { displayName: 'ingest', preset: '../../jest.preset.js', rootDir: '.' };
