@@ -9,7 +9,7 @@ for (const [alias, [target]] of Object.entries(paths)) {
   moduleNameMapper[`^${alias}$`] = path.join(__dirname, target);
 }
 // eld's exports map only has `import`; point Jest at its sources directly.
-moduleNameMapper['^eld/small$'] = path.join(__dirname, 'node_modules/eld/src/entries/load-small.js');
+moduleNameMapper['^eld/small$'] = path.join(__dirname, 'node_modules/eld/src/entries/static.small.js');
 
 // Packages that ship only ES modules: Jest (CommonJS here) must transform them.
 const ESM_ONLY = [

@@ -1,0 +1,1 @@
+module.exports = { displayName: 'langid', preset: '../../jest.preset.js', rootDir: '.' };

@@ -1,0 +1,104 @@
+import { createCld3Detector } from './cld3-detector';
+import { combineDetections, createCombinedDetector } from './combined-detector';
+import type { Detection, LanguageDetector } from './detector';
+import { createEldDetector, splitByBytes } from './eld-detector';
+
+const SENTENCES: Record<string, string> = {
+  en: 'The patient has had a high fever and a dry cough for three days.',
+  zh: '患者发热三天，伴有咳嗽、咽痛和全身乏力等症状。',
+  es: 'El paciente tiene fiebre alta y tos seca desde hace tres días.',
+  fr: 'Le patient présente une fièvre élevée et une toux sèche depuis trois jours.',
+  ar: 'يعاني المريض من ارتفاع في درجة الحرارة وسعال جاف منذ ثلاثة أيام.',
+  hi: 'मरीज़ को पिछले तीन दिनों से तेज़ बुखार और सूखी खाँसी है।',
+};
+
+let cld3: LanguageDetector;
+let eld: LanguageDetector;
+
+beforeAll(async () => {
+  [cld3, eld] = await Promise.all([createCld3Detector(), createEldDetector()]);
+});
+afterAll(() => {
+  cld3.dispose();
+  eld.dispose();
+});
+
+describe.each(['cld3', 'eld'])('%s wrapper', (name) => {
+  const detector = () => (name === 'cld3' ? cld3 : eld);
+
+  it.each(Object.entries(SENTENCES))('detects %s in one short sentence, reliably, with a score in (0, 1]', (lang, text) => {
+    const d = detector().detect(text);
+    expect(d.lang).toBe(lang);
+    expect(d.reliable).toBe(true);
+    expect(d.score).toBeGreaterThan(0);
+    expect(d.score).toBeLessThanOrEqual(1);
+    expect(d.spans?.[0]?.lang).toBe(lang);
+  });
+
+  it('does not call junk reliable', () => {
+    for (const junk of ['Hi', '12345 67890', 'Paracetamol 500 mg', '']) expect(detector().detect(junk).reliable).toBe(false);
+  });
+
+  it('returns und for a text without letters', () => {
+    expect(detector().detect('12345 67890 !!!').lang).toBe('und');
+  });
+});
+
+describe('cld3 wrapper', () => {
+  it('splits mixed text into language spans with shares', () => {
+    const d = cld3.detect(`${SENTENCES.en} ${SENTENCES.zh} ${SENTENCES.zh}`);
+    const langs = d.spans!.map((s) => s.lang);
+    expect(langs).toEqual(expect.arrayContaining(['en', 'zh']));
+    const total = d.spans!.reduce((n, s) => n + s.share, 0);
+    expect(total).toBeGreaterThan(0.9);
+    expect(total).toBeLessThanOrEqual(1.0001);
+  });
+
+  it('is not stopped by control characters', () => {
+    expect(cld3.detect(`\u0001${SENTENCES.fr}`).lang).toBe('fr');
+  });
+});
+
+describe('eld wrapper', () => {
+  it('cuts texts into pieces eld reads completely, keeping words and surrogate pairs whole', () => {
+    const text = `${SENTENCES.fr} `.repeat(20) + '𠀀'.repeat(200);
+    const pieces = splitByBytes(text, 330);
+    expect(pieces.join('')).toBe(text);
+    for (const p of pieces) expect(Buffer.byteLength(p)).toBeLessThanOrEqual(334);
+    for (const p of pieces) expect(p).not.toMatch(/^[\udc00-\udfff]/);
+  });
+
+  it('reads past the first 350 bytes: a French text with a long Spanish tail has both spans', () => {
+    const d = eld.detect(`${SENTENCES.fr} ${SENTENCES.fr} ${SENTENCES.fr} ${SENTENCES.es} ${SENTENCES.es} ${SENTENCES.es} ${SENTENCES.es} ${SENTENCES.es} ${SENTENCES.es}`);
+    expect(d.spans!.map((s) => s.lang)).toEqual(expect.arrayContaining(['fr', 'es']));
+  });
+});
+
+describe('combined detector', () => {
+  const det = (lang: string, score: number, reliable = true): Detection => ({ lang, score, reliable, spans: [{ lang, share: 1, score }] });
+
+  it('takes the higher score when the detectors agree', () => {
+    const d = combineDetections(det('en', 0.45), det('en', 0.72));
+    expect(d).toMatchObject({ lang: 'en', score: 0.72 });
+    expect(d.spans![0]!.score).toBe(0.72);
+  });
+
+  it('lets a confident cld3 win a disagreement (Nepali that eld calls Hindi)', () => {
+    expect(combineDetections(det('ne', 0.99), det('hi', 0.88)).lang).toBe('ne');
+  });
+
+  it('takes eld when cld3 is unsure (short English that cld3 calls Latin)', () => {
+    expect(combineDetections(det('la', 0.43, false), det('en', 0.7)).lang).toBe('en');
+  });
+
+  it('detects every target language with both models loaded', () => {
+    const combined = createCombinedDetector(cld3, eld);
+    for (const [lang, text] of Object.entries(SENTENCES)) expect(combined.detect(text).lang).toBe(lang);
+  });
+
+  it('keeps Nepali and Urdu apart from Hindi and Arabic', () => {
+    const combined = createCombinedDetector(cld3, eld);
+    expect(combined.detect('बिरामीलाई तीन दिनदेखि उच्च ज्वरो आएको छ।').lang).toBe('ne');
+    expect(combined.detect('مریض کو تین دن سے تیز بخار ہے۔').lang).toBe('ur');
+  });
+});

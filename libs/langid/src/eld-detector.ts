@@ -1,0 +1,94 @@
+import { detectionFromSpans, type Detection, type LanguageDetector, type LanguageSpan } from './detector';
+import { normalizeLangCode, UNDETERMINED } from './languages';
+import { scriptProfile } from './script';
+
+/**
+ * eld reads at most about 350 UTF-8 bytes of a text (it cuts after the first whitespace past
+ * 350 bytes), so a 1 KB window is cut into pieces of this many bytes and each piece detected.
+ */
+export const ELD_PIECE_BYTES = 330;
+
+function utf8Length(code: number): number {
+  return code < 0x80 ? 1 : code < 0x800 ? 2 : code >= 0xd800 && code <= 0xdfff ? 2 : 3;
+}
+
+/** Cuts a text into pieces of at most `maxBytes` UTF-8 bytes, at whitespace where there is some. */
+export function splitByBytes(text: string, maxBytes: number): string[] {
+  const pieces: string[] = [];
+  let start = 0;
+  let bytes = 0;
+  let lastSpace = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    bytes += utf8Length(c);
+    if (c === 32 || c === 10 || c === 9 || c === 13) lastSpace = i;
+    if (bytes > maxBytes) {
+      let cut = lastSpace > start + (i - start) / 2 ? lastSpace + 1 : i;
+      // Never separate the halves of a surrogate pair.
+      if (cut > start && (text.charCodeAt(cut) & 0xfc00) === 0xdc00) cut--;
+      pieces.push(text.slice(start, cut));
+      start = cut;
+      bytes = 0;
+      for (let j = start; j <= i; j++) bytes += utf8Length(text.charCodeAt(j));
+      lastSpace = -1;
+    }
+  }
+  if (start < text.length) pieces.push(text.slice(start));
+  return pieces;
+}
+
+type Eld = (typeof import('eld/small'))['eld'];
+
+let shared: Promise<Eld> | undefined;
+
+/**
+ * Loads eld's small database once per thread: it takes about a second and 150 MB, so every
+ * detector of a worker thread shares it. The import is dynamic so that code paths that only
+ * use cld3 never pay for it.
+ */
+function loadEld(): Promise<Eld> {
+  shared ??= import('eld/small').then((m) => m.eld);
+  return shared;
+}
+
+/**
+ * eld 2.1 (n-gram detector, `small` database). Each ~330-byte piece of a text is detected on
+ * its own; a piece votes for its top language with its letters, which gives language spans for
+ * mixed text. The score is eld's own top score (0..1, typically 0.5-0.9).
+ */
+export async function createEldDetector(): Promise<LanguageDetector> {
+  const eld = await loadEld();
+  return {
+    name: 'eld',
+    detect(text: string): Detection {
+      const votes = new Map<string, { letters: number; scoreSum: number }>();
+      let total = 0;
+      let native = false;
+      let nativeLetters = 0;
+      for (const piece of splitByBytes(text, ELD_PIECE_BYTES)) {
+        const letters = scriptProfile(piece).letters;
+        if (letters === 0) continue;
+        total += letters;
+        const result = eld.detect(piece);
+        const lang = result.language ? normalizeLangCode(result.language) : UNDETERMINED;
+        const score = lang === UNDETERMINED ? 0 : (Object.values(result.getScores())[0] ?? 0);
+        const v = votes.get(lang) ?? { letters: 0, scoreSum: 0 };
+        v.letters += letters;
+        v.scoreSum += score * letters;
+        votes.set(lang, v);
+        // The reliability of the largest piece stands for the text.
+        if (letters > nativeLetters) {
+          nativeLetters = letters;
+          native = result.isReliable();
+        }
+      }
+      const spans: LanguageSpan[] = [...votes.entries()]
+        .map(([lang, v]) => ({ lang, share: v.letters / total, score: v.scoreSum / v.letters }))
+        .sort((a, b) => b.share - a.share || b.score - a.score);
+      return detectionFromSpans(spans, native, text);
+    },
+    dispose() {
+      // The database is shared by the thread's detectors and lives as long as the thread.
+    },
+  };
+}

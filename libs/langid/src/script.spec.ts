@@ -1,0 +1,55 @@
+import { dominantScript, scriptOf, scriptProfile, scriptShare, scriptsOf } from './script';
+import { normalizeLangCode } from './languages';
+
+describe('scriptOf', () => {
+  it('classifies letters of the target scripts and ignores digits and punctuation', () => {
+    expect(scriptOf('a'.codePointAt(0)!)).toBe('latin');
+    expect(scriptOf('é'.codePointAt(0)!)).toBe('latin');
+    expect(scriptOf('病'.codePointAt(0)!)).toBe('han');
+    expect(scriptOf('ب'.codePointAt(0)!)).toBe('arabic');
+    expect(scriptOf('क'.codePointAt(0)!)).toBe('devanagari');
+    expect(scriptOf('ि'.codePointAt(0)!)).toBe('devanagari'); // vowel sign: part of the word
+    expect(scriptOf('の'.codePointAt(0)!)).toBe('kana');
+    expect(scriptOf('한'.codePointAt(0)!)).toBe('hangul');
+    expect(scriptOf('ж'.codePointAt(0)!)).toBe('cyrillic');
+    for (const c of ['5', ' ', '।', '٣', '，', '×', '%', '-']) expect(scriptOf(c.codePointAt(0)!)).toBeUndefined();
+  });
+});
+
+describe('scriptProfile', () => {
+  it('counts letters and weighs scripts by UTF-8 bytes', () => {
+    const p = scriptProfile('CT检查 2024');
+    expect(p.letters).toBe(4);
+    expect(p.bytes).toEqual({ latin: 2, han: 6 });
+    expect(scriptShare(p, ['han'])).toBeCloseTo(0.75);
+    expect(dominantScript(p)).toBe('han');
+  });
+
+  it('gives zero shares for a text without letters', () => {
+    const p = scriptProfile('12345 67890 !!!');
+    expect(p.letters).toBe(0);
+    expect(scriptShare(p, ['latin'])).toBe(0);
+    expect(dominantScript(p)).toBeUndefined();
+  });
+
+  it('reads characters outside the BMP as one letter', () => {
+    expect(scriptProfile('𠀀').letters).toBe(1);
+  });
+});
+
+describe('language codes', () => {
+  it('maps cld3 variants and legacy codes to ISO 639-1', () => {
+    expect(normalizeLangCode('zh-Latn')).toBe('zh');
+    expect(normalizeLangCode('hi-Latn')).toBe('hi');
+    expect(normalizeLangCode('iw')).toBe('he');
+    expect(normalizeLangCode('fil')).toBe('fil');
+    expect(normalizeLangCode('')).toBe('und');
+  });
+
+  it('knows the scripts of the languages that share a script with a target', () => {
+    expect(scriptsOf('ur')).toEqual(['arabic']);
+    expect(scriptsOf('ne')).toEqual(['devanagari']);
+    expect(scriptsOf('pt')).toEqual(['latin']);
+    expect(scriptsOf('ja')).toEqual(['han', 'kana']);
+  });
+});
