@@ -20,9 +20,10 @@ export const convertStage: StageApp<ConvertConfig> = {
   summary: 'Write documents as Parquet shards with a manifest and a dataset card (Hugging Face layout)',
   options: addConvertOptions,
   configure: (opts, section) => convertConfig(opts, section),
-  // Each write task gives every group it sees at least one shard: one task per worker keeps
-  // shards few and full however many input files there are (--world-size overrides).
-  defaultWorldSize: (_files, opts) => opts.workers,
+  // Each write task gives every group it sees at least one shard, so tasks are sized to the
+  // data: one when the input fits in a shard, at most one per worker otherwise, however many
+  // input files there are (--world-size overrides).
+  defaultWorldSize: (input, opts, config) => Math.min(opts.workers, Math.ceil(input.bytes / config.shardMaxBytes)),
   phases: [
     docPhase<ConvertConfig>({
       name: 'write',

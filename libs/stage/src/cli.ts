@@ -10,6 +10,19 @@ import type { Phase, TaskSpec } from './phase';
 import { configHash, inputsFingerprint, readRunRecord, runRecordMismatch, writeRunRecord, type RunRecord } from './run-record';
 import { droppedTotal, mergeStats } from './stats';
 import { join } from 'node:path';
+import { statSync } from 'node:fs';
+
+function totalBytes(files: string[]): number {
+  let bytes = 0;
+  for (const f of files) {
+    try {
+      bytes += statSync(f).size;
+    } catch {
+      // reported by the task that reads it
+    }
+  }
+  return bytes;
+}
 
 /** A pipeline definition file (pipelines/*.json): sources for ingest, and a section per stage. */
 export interface PipelineFile {
@@ -45,7 +58,7 @@ export interface StageApp<C> {
    * Number of tasks when --world-size is not given; default one per input file. A stage whose
    * outputs should not fragment with the input (convert's shards) can choose fewer.
    */
-  defaultWorldSize?(inputFiles: number, opts: StageOptions): number;
+  defaultWorldSize?(input: { files: number; bytes: number }, opts: StageOptions, config: C): number;
   /** Input files; defaults to `stageInputs(--input)`. */
   inputs?(opts: StageOptions, config: C, pipeline: PipelineFile | undefined): Promise<string[]>;
   phases: Phase<C>[];
@@ -105,7 +118,9 @@ export async function runStage<C>(
   const config = await app.configure(opts, section, pipeline);
   const files = app.inputs ? await app.inputs(opts, config, pipeline) : await stageInputs(opts.input ?? []);
   if (files.length === 0) throw new Error(`${app.name}: no input files found in ${(opts.input ?? []).join(', ') || '(none given)'}`);
-  const worldSize = opts.worldSize ?? Math.max(1, Math.min(files.length, app.defaultWorldSize?.(files.length, opts) ?? files.length));
+  const worldSize =
+    opts.worldSize ??
+    Math.max(1, Math.min(files.length, app.defaultWorldSize?.({ files: files.length, bytes: totalBytes(files) }, opts, config) ?? files.length));
   if (opts.rank !== undefined && opts.rank >= worldSize) throw new Error(`--rank ${opts.rank} is outside --world-size ${worldSize}`);
 
   const current: RunRecord = {
