@@ -41,7 +41,7 @@ export interface LangidConfig {
 export const DEFAULT_THRESHOLDS: Record<DetectorName, Record<string, number>> = {
   cld3: { en: 0.4, zh: 0.9, es: 0.45, fr: 0.9, ar: 0.9, hi: 0.45 },
   eld: { en: 0.6, zh: 0.45, es: 0.6, fr: 0.65, ar: 0.75, hi: 0.75 },
-  combined: { en: 0.6, zh: 0.9, es: 0.65, fr: 0.9, ar: 0.9, hi: 0.8 },
+  combined: { en: 0.65, zh: 0.5, es: 0.65, fr: 0.7, ar: 0.8, hi: 0.85 },
 };
 
 export const DEFAULT_LANGID_CONFIG: Omit<LangidConfig, 'thresholds'> = {

@@ -1,5 +1,5 @@
 import { createCld3Detector } from './cld3-detector';
-import { combineDetections, createCombinedDetector } from './combined-detector';
+import { combineDetections, createCombinedDetector, eldDecidesAlone } from './combined-detector';
 import type { Detection, LanguageDetector } from './detector';
 import { createEldDetector, splitByBytes } from './eld-detector';
 
@@ -77,10 +77,30 @@ describe('eld wrapper', () => {
 describe('combined detector', () => {
   const det = (lang: string, score: number, reliable = true): Detection => ({ lang, score, reliable, spans: [{ lang, share: 1, score }] });
 
-  it('takes the higher score when the detectors agree', () => {
-    const d = combineDetections(det('en', 0.45), det('en', 0.72));
+  it("keeps eld's language and score scale when the detectors agree", () => {
+    const d = combineDetections(det('en', 0.99), det('en', 0.72));
     expect(d).toMatchObject({ lang: 'en', score: 0.72 });
     expect(d.spans![0]!.score).toBe(0.72);
+  });
+
+  it('lets eld decide alone only on long, clear, non-Hindi windows', () => {
+    expect(eldDecidesAlone(det('en', 0.8), 300)).toBe(true);
+    expect(eldDecidesAlone(det('en', 0.8), 40)).toBe(false); // short: ask cld3 too
+    expect(eldDecidesAlone(det('en', 0.5), 300)).toBe(false); // unclear
+    expect(eldDecidesAlone(det('en', 0.8, false), 300)).toBe(false); // unreliable
+    expect(eldDecidesAlone(det('hi', 0.95), 300)).toBe(false); // eld confuses ne/mr with hi
+    expect(eldDecidesAlone(det('pt', 0.95), 300)).toBe(false); // not a target: cld3 confirms
+  });
+
+  it('asks cld3 only when eld is not clear', () => {
+    let cld3Calls = 0;
+    const fakeCld3 = { name: 'cld3', detect: () => (cld3Calls++, det('ne', 0.99)), dispose: () => undefined };
+    const fakeEld = (d: Detection) => ({ name: 'eld', detect: () => d, dispose: () => undefined });
+    const long = 'x'.repeat(200);
+    expect(createCombinedDetector(fakeCld3, fakeEld(det('en', 0.8))).detect(long).lang).toBe('en');
+    expect(cld3Calls).toBe(0);
+    expect(createCombinedDetector(fakeCld3, fakeEld(det('hi', 0.9))).detect(long).lang).toBe('ne');
+    expect(cld3Calls).toBe(1);
   });
 
   it('lets a confident cld3 win a disagreement (Nepali that eld calls Hindi)', () => {

@@ -47,9 +47,9 @@ describe('decide', () => {
   });
 
   it('drops a score under the language threshold as lang_low_score, with per-language thresholds', () => {
-    const low = decide([share('fr', 1, 0.85)], scriptProfile(FR), config);
-    expect(low).toMatchObject({ keep: false, reason: 'lang_low_score', detail: 'fr 0.850 < 0.9' });
-    expect(decide([share('fr', 1, 0.85)], scriptProfile(FR), { ...config, thresholds: { fr: 0.8 } }).keep).toBe(true);
+    const low = decide([share('fr', 1, 0.65)], scriptProfile(FR), config);
+    expect(low).toMatchObject({ keep: false, reason: 'lang_low_score', detail: 'fr 0.650 < 0.7' });
+    expect(decide([share('fr', 1, 0.65)], scriptProfile(FR), { ...config, thresholds: { fr: 0.6 } }).keep).toBe(true);
   });
 
   it('uses defaultThreshold for a kept language without an entry', () => {
