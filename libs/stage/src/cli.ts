@@ -232,7 +232,7 @@ function runSummary(stage: string, outcome: StageRunOutcome, opts: StageOptions,
 /** Serves tasks when this script runs as a worker thread of the executor. */
 function serveWorker<C>(app: StageApp<C>): void {
   const port = parentPort!;
-  const log = createLogger({ stage: app.name, thread: 'worker' });
+  const log = createLogger({ stage: app.name, thread: 'worker' }, { quiet: (workerData as { quiet?: boolean }).quiet === true });
   port.on('message', async (msg: ToWorker) => {
     const phase = app.phases[msg.phaseIndex];
     let docs = 0;

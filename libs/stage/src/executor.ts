@@ -156,7 +156,11 @@ async function runInWorkers<C>(
   const count = Math.min(opts.workers, queue.length);
   let failure: Error | undefined;
   const runOne = async (): Promise<void> => {
-    const worker = new Worker(opts.workerScript!, { workerData: { stageWorker: opts.stage }, stdout: false, stderr: false });
+    const worker = new Worker(opts.workerScript!, {
+      workerData: { stageWorker: opts.stage, quiet: opts.showProgress === false },
+      stdout: false,
+      stderr: false,
+    });
     try {
       while (queue.length > 0 && !failure) {
         const task = queue.shift()!;
