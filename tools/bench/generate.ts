@@ -140,6 +140,7 @@ export async function generateCorpus(options: { dir: string; targetBytes: number
     result.files.push(file);
     result.bytes += bytes;
   }
-  await writeFile(join(options.dir, 'generated.json'), JSON.stringify(result, null, 2));
+  // Beside the folder, not in it: the folder is the crawl stage's input.
+  await writeFile(`${options.dir}.json`, JSON.stringify(result, null, 2));
   return result;
 }

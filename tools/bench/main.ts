@@ -1,0 +1,127 @@
+// `npm run bench`: generates a multilingual corpus (200 MB by default) with a known share of
+// duplicates, runs every corpus stage through its real command line with one worker and with
+// all cores, and measures the plain-library baselines on the same documents in the same run.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Command } from 'commander';
+import { parseInteger, type RunSummary } from '@apollo/stage';
+import { generateCorpus, type GeneratedCorpus } from './generate';
+import type { Baseline, BaselineResult } from './types';
+import { langidBaseline } from './langid-baseline';
+import { minhashPackageBaseline, ourSignaturesBaseline } from './dedupe-baseline';
+import { parquetRawBaseline } from './convert-baseline';
+
+const repoRoot = resolve(__dirname, '..', '..', '..');
+const STAGES = ['crawl', 'langid', 'dedupe', 'convert'] as const;
+
+function runApp(stage: string, args: string[]): Promise<void> {
+  return new Promise((ok, fail) => {
+    const child = spawn(process.execPath, [join(repoRoot, 'dist', 'apps', stage, 'main.js'), ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+    child.once('error', fail);
+    child.once('exit', (code) => (code === 0 ? ok() : fail(new Error(`${stage} exited with ${code}`))));
+  });
+}
+
+interface StageFigure {
+  stage: string;
+  workers: number;
+  docs: number;
+  mb: number;
+  seconds: number;
+  maxRssMB: number;
+  dropped: Record<string, number>;
+}
+
+async function runChain(corpus: GeneratedCorpus, root: string, workers: number): Promise<StageFigure[]> {
+  const figures: StageFigure[] = [];
+  let input = corpus.dir;
+  for (const stage of STAGES) {
+    const out = join(root, stage);
+    const extra = stage === 'crawl' ? ['--source', 'web', '--stage', 'pretrain', '--format', 'jsonl'] : [];
+    process.stderr.write(`bench: ${stage} with ${workers} worker(s)\n`);
+    await runApp(stage, ['--input', input, '--output', out, '--workers', String(workers), '--overwrite', '--quiet', ...extra]);
+    const summary = JSON.parse(await readFile(join(out, 'run-summary.json'), 'utf8')) as RunSummary;
+    const first = summary.phases[0]!;
+    const dropped: Record<string, number> = {};
+    for (const p of summary.phases) for (const [k, v] of Object.entries(p.dropped)) dropped[k] = (dropped[k] ?? 0) + v;
+    figures.push({ stage, workers, docs: first.docsIn, mb: first.bytesIn / 1e6, seconds: summary.wallSeconds, maxRssMB: summary.maxRssMB, dropped });
+    input = out;
+  }
+  return figures;
+}
+
+async function docFiles(dir: string): Promise<string[]> {
+  return (await readdir(join(dir, 'docs'))).filter((f) => f.endsWith('.jsonl')).sort().map((f) => join(dir, 'docs', f));
+}
+
+async function measure(name: string, baseline: Baseline, files: string[], maxBytes: number): Promise<BaselineResult> {
+  process.stderr.write(`bench: baseline ${name}\n`);
+  return baseline(files, { maxBytes });
+}
+
+const rate = (mb: number, s: number) => (s > 0 ? mb / s : 0);
+
+async function main(opts: { sizeMb: number; files: number; baselineMb: number; seed: number; out: string }): Promise<void> {
+  const cores = availableParallelism();
+  const rawDir = join(opts.out, `corpus-${opts.sizeMb}mb-s${opts.seed}`);
+  let corpus: GeneratedCorpus;
+  if (existsSync(`${rawDir}.json`)) {
+    corpus = JSON.parse(await readFile(`${rawDir}.json`, 'utf8')) as GeneratedCorpus;
+  } else {
+    process.stderr.write(`bench: generating ${opts.sizeMb} MB in ${opts.files} files\n`);
+    corpus = await generateCorpus({ dir: rawDir, targetBytes: opts.sizeMb * 1e6, files: opts.files, seed: opts.seed, sharedData: join(repoRoot, '..', 'shared', 'data') });
+  }
+  await mkdir(opts.out, { recursive: true });
+  const workerCounts = [...new Set([1, cores])];
+  const figures: StageFigure[] = [];
+  for (const w of workerCounts) figures.push(...(await runChain(corpus, join(opts.out, `run-w${w}`), w)));
+
+  const maxBytes = opts.baselineMb * 1e6;
+  const crawled = await docFiles(join(opts.out, `run-w1`, 'crawl'));
+  const deduped = await docFiles(join(opts.out, `run-w1`, 'dedupe'));
+  const baselines = {
+    langid: [await measure('cld3 loop', langidBaseline, crawled, maxBytes)],
+    dedupe: [await measure('minhash package', minhashPackageBaseline, crawled, maxBytes), await measure('our signatures', ourSignaturesBaseline, crawled, maxBytes)],
+    convert: [await measure('raw parquetjs-lite', parquetRawBaseline, deduped, maxBytes)],
+  };
+
+  const lines = [
+    `Corpus: ${(corpus.bytes / 1e6).toFixed(1)} MB raw JSONL, ${corpus.docs} documents in ${corpus.files.length} files; planted ${corpus.exactDuplicates} exact and ${corpus.nearDuplicates} near duplicates; per language ${JSON.stringify(corpus.perLanguage)}`,
+    '',
+    '| stage | workers | docs in | MB in | seconds | MB/s | docs/s | peak RSS MB |',
+    '|---|---|---|---|---|---|---|---|',
+    ...figures.map((f) => `| ${f.stage} | ${f.workers} | ${f.docs} | ${f.mb.toFixed(1)} | ${f.seconds.toFixed(1)} | ${rate(f.mb, f.seconds).toFixed(2)} | ${Math.round(f.docs / f.seconds)} | ${f.maxRssMB} |`),
+  ];
+  for (const w of workerCounts) {
+    const chain = figures.filter((f) => f.workers === w);
+    const seconds = chain.reduce((a, f) => a + f.seconds, 0);
+    lines.push(`| whole chain | ${w} | ${corpus.docs} | ${(corpus.bytes / 1e6).toFixed(1)} | ${seconds.toFixed(1)} | ${rate(corpus.bytes / 1e6, seconds).toFixed(2)} | ${Math.round(corpus.docs / seconds)} | ${Math.max(...chain.map((f) => f.maxRssMB))} |`);
+  }
+  lines.push('', 'Baselines (same run, one core, first ' + opts.baselineMb + ' MB of documents):', '', '| stage | baseline | docs | MB text | seconds | MB/s | docs/s |', '|---|---|---|---|---|---|---|');
+  for (const [stage, list] of Object.entries(baselines)) {
+    for (const b of list) lines.push(`| ${stage} | ${b.name} | ${b.docs} | ${(b.bytes / 1e6).toFixed(1)} | ${b.seconds.toFixed(2)} | ${rate(b.bytes / 1e6, b.seconds).toFixed(2)} | ${Math.round(b.docs / b.seconds)} |`);
+  }
+  const dd = figures.find((f) => f.stage === 'dedupe' && f.workers === 1);
+  if (dd) lines.push('', `Dedupe dropped ${JSON.stringify(dd.dropped)} (planted ${corpus.exactDuplicates} exact, ${corpus.nearDuplicates} near; generated text also repeats by chance).`);
+  const report = lines.join('\n');
+  process.stdout.write(report + '\n');
+  await writeFile(join(opts.out, 'results.md'), report + '\n');
+  await writeFile(join(opts.out, 'results.json'), JSON.stringify({ corpus, figures, baselines }, null, 2));
+}
+
+new Command('bench')
+  .description('benchmark every corpus stage against plain-library baselines')
+  .option('--size-mb <n>', 'size of the generated corpus in MB', parseInteger('--size-mb', 1), 200)
+  .option('--files <n>', 'number of input files (tasks)', parseInteger('--files', 1), 40)
+  .option('--baseline-mb <n>', 'MB of documents each baseline processes', parseInteger('--baseline-mb', 1), 16)
+  .option('--seed <n>', 'generator seed', parseInteger('--seed', 0), 1)
+  .option('--out <dir>', 'work folder', '.bench')
+  .action(main)
+  .parseAsync(process.argv)
+  .catch((err: Error) => {
+    process.stderr.write(`bench: ${err.message}\n`);
+    process.exitCode = 1;
+  });
