@@ -1,0 +1,1 @@
+module.exports = { displayName: 'xmedbench', preset: '../../jest.preset.js', rootDir: '.' };
