@@ -1,14 +1,17 @@
-import { access } from 'node:fs/promises';
 import { LANGS, writeFileAtomic } from '@apollo/document';
 import { readRunRecord, type SinglePhase, type TaskRuntime, type TaskSpec, type TaskStats } from '@apollo/stage';
-import { clusterDocuments, type ClusterStats, type Clustering } from './cluster';
+import { EDGE_BYTES, KEEP_BYTES, writeKeepKey } from './bucket-entry';
+import { ensureSpaces, type SpaceMeta } from './buckets-phase';
+import type { ClusterStats } from './cluster';
 import { numHashes, type DedupeConfig } from './config';
-import { type DocTable, DocTableBuilder, idOf, sameExactHash, signatureOf } from './doc-table';
 import { writeDuplicates, type DuplicateRecord } from './duplicates-file';
 import { sourceRanks } from './keep-policy';
-import { DedupeLayout, PHASE_CLUSTER } from './layout';
+import { DedupeLayout, EXACT_SPACE, keySpaces, PHASE_CLUSTER } from './layout';
 import { estimateJaccard } from './minhash';
-import { checkSignatureParams, OTHER_LANG, readSignatureFile, readSignatureHeader, SignatureFileError } from './signature-file';
+import { RunFileReader } from './run-file';
+import { FLAG_NO_SHINGLES, OTHER_LANG, readSignatureFile, SignatureFileError, type SignatureRecord } from './signature-file';
+import { openSignatureStore, type SignatureStore } from './signature-store';
+import { UnionFind } from './union-find';
 
 /** `clusters/summary.json`. */
 export interface ClusterSummary {
@@ -18,97 +21,182 @@ export interface ClusterSummary {
   worldSize: number;
 }
 
-/** Loads every task's signature file into one table, checking completeness and parameters. */
-export async function loadSignatures(output: string, worldSize: number, config: DedupeConfig, rt: TaskRuntime): Promise<DocTable> {
-  const layout = new DedupeLayout(output);
-  const builder = new DocTableBuilder(numHashes(config), sourceRanks(config.sourcePriority));
-  for (let rank = 0; rank < worldSize; rank++) {
-    const file = layout.signatureFile(rank);
-    try {
-      await access(layout.signaturesComplete(rank));
-    } catch {
-      throw new Error(`signatures task ${rank} of ${worldSize} has not completed (${file}); run --phase signatures for it first`);
+/** Joins the documents of every edge of a space. */
+function unionEdges(uf: UnionFind, store: SignatureStore, path: string): void {
+  const r = new RunFileReader(path, EDGE_BYTES);
+  try {
+    while (r.next()) {
+      const b = r.current;
+      const o = r.offset;
+      uf.union(store.globalIndex(b.readUInt32LE(o), b.readUInt32LE(o + 4)), store.globalIndex(b.readUInt32LE(o + 8), b.readUInt32LE(o + 12)));
     }
-    const header = await readSignatureHeader(file);
-    checkSignatureParams(file, header, {
-      numHashes: numHashes(config),
-      seed: config.seed,
-      shingleWords: config.shingleWords,
-      shingleChars: config.shingleChars,
-      rank,
-      worldSize,
-    });
-    for await (const rec of readSignatureFile(file)) {
-      builder.add(rec);
-      rt.progress(1, header.recordBytes);
-    }
-  }
-  return builder.build();
-}
-
-/** The duplicate records of a clustering, in (rank, ordinal) order (the table's order). */
-export function* duplicateRecords(t: DocTable, c: Clustering): Generator<DuplicateRecord> {
-  for (let i = 0; i < t.count; i++) {
-    const kept = c.keptOf[i]!;
-    if (kept === i) continue;
-    const exact = sameExactHash(t, i, kept);
-    yield {
-      rank: t.rank[i]!,
-      ordinal: t.ordinal[i]!,
-      id: idOf(t, i),
-      kind: exact ? 'exact' : 'near',
-      similarity: exact ? 1 : Math.round(estimateJaccard(signatureOf(t, i), signatureOf(t, kept)) * 1e4) / 1e4,
-      keptRank: t.rank[kept]!,
-      keptOrdinal: t.ordinal[kept]!,
-      keptId: idOf(t, kept),
-      clusterSize: c.clusterSize[i]!,
-    };
+  } finally {
+    r.close();
   }
 }
 
-function summarize(t: DocTable, c: Clustering, worldSize: number): ClusterSummary {
-  const byLang: ClusterSummary['byLang'] = {};
-  for (let i = 0; i < t.count; i++) {
-    const li = t.langIndex[i]!;
-    const lang = li === OTHER_LANG ? 'other' : (LANGS[li] ?? 'other');
-    const entry = (byLang[lang] ??= { docs: 0, exactDuplicates: 0, nearDuplicates: 0 });
-    entry.docs++;
-    const kept = c.keptOf[i]!;
-    if (kept !== i) {
-      if (sameExactHash(t, i, kept)) entry.exactDuplicates++;
-      else entry.nearDuplicates++;
-    }
-  }
-  return { stats: c.stats, byLang, worldSize };
+/** Streams every signature record of the run in (rank, ordinal) order, checksums checked. */
+async function* allRecords(store: SignatureStore): AsyncGenerator<SignatureRecord> {
+  for (const file of store.files) yield* readSignatureFile(file);
+}
+
+function langName(index: number): string {
+  return index === OTHER_LANG ? 'other' : (LANGS[index] ?? 'other');
 }
 
 /**
- * Reads all signature files, clusters exact and near duplicates, and writes
- * `clusters/duplicates.jsonl` (the decisions) and `clusters/summary.json`.
+ * Clusters the run from the key spaces' edges with bounded memory: a union-find over all
+ * documents (8 bytes each) joins copies to their representatives and verified near pairs; the
+ * kept document of each cluster is the keep policy's favourite, found in one pass over the
+ * signature files holding only one 30-byte key per cluster; a second pass writes one
+ * duplicate record per dropped document in (rank, ordinal) order, reading the kept document's
+ * record back by position. Unfinished key spaces are merged here first, so the phase also
+ * works when the buckets phase was not run as separate jobs.
+ */
+export async function clusterRun(output: string, worldSize: number, config: DedupeConfig, rt: TaskRuntime): Promise<ClusterSummary> {
+  const layout = new DedupeLayout(output);
+  const store = await openSignatureStore(output, worldSize, config, true);
+  try {
+    const spaces = keySpaces(numHashes(config) > 0 ? config.bands : 0);
+    const { metas, ran } = await ensureSpaces(spaces, { output, config, store, worldSize, log: rt.log });
+    if (ran > 0) rt.log.info('merged key spaces the buckets phase had not finished', { spaces: ran });
+    const n = store.total;
+    const uf = new UnionFind(n);
+    for (const space of spaces) unionEdges(uf, store, layout.edgesFile(space));
+
+    const stats: ClusterStats = {
+      docs: n,
+      noShingles: 0,
+      exactGroups: 0,
+      clusters: 0,
+      largestCluster: n > 0 ? 1 : 0,
+      candidatePairs: 0,
+      verifiedPairs: 0,
+      rejectedPairs: 0,
+      largeBuckets: 0,
+      exactDuplicates: 0,
+      nearDuplicates: 0,
+      kept: 0,
+    };
+    for (const m of metas as SpaceMeta[]) {
+      if (m.space === EXACT_SPACE) stats.exactGroups = m.buckets;
+      else {
+        stats.candidatePairs += m.candidatePairs;
+        stats.verifiedPairs += m.verifiedPairs;
+        stats.rejectedPairs += m.rejectedPairs;
+        stats.largeBuckets += m.largeBuckets;
+      }
+    }
+
+    // Pass 1: the keep policy's favourite per cluster (clusters of one keep their document).
+    const rankOfSource = sourceRanks(config.sourcePriority);
+    const best = new Map<number, { doc: number; key: Buffer }>();
+    const key = Buffer.alloc(KEEP_BYTES);
+    const keepKey = (rec: SignatureRecord) => {
+      writeKeepKey(key, 0, { sourceRank: rankOfSource[rec.sourceIndex]!, contentLength: rec.contentLength, id: Buffer.from(rec.id, 'hex'), rank: rec.rank, ordinal: rec.ordinal });
+      return key;
+    };
+    const byLang: ClusterSummary['byLang'] = {};
+    for await (const rec of allRecords(store)) {
+      const i = store.globalIndex(rec.rank, rec.ordinal);
+      if (rec.flags & FLAG_NO_SHINGLES) stats.noShingles++;
+      const entry = (byLang[langName(rec.langIndex)] ??= { docs: 0, exactDuplicates: 0, nearDuplicates: 0 });
+      entry.docs++;
+      rt.progress(1, 0);
+      if (uf.setSize(i) < 2) continue;
+      const root = uf.find(i);
+      const k = keepKey(rec);
+      const cur = best.get(root);
+      if (!cur) best.set(root, { doc: i, key: Buffer.from(k) });
+      else if (k.compare(cur.key) < 0) {
+        cur.doc = i;
+        k.copy(cur.key);
+      }
+    }
+
+    // Pass 2: one duplicate record per dropped document, in (rank, ordinal) order.
+    const rankOf = (doc: number) => {
+      // The last rank whose first document number is <= doc holds it (an empty rank shares its
+      // first number with the next rank, so it is never the last one for a valid doc).
+      let lo = 0;
+      let hi = store.offsets.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (store.offsets[mid]! <= doc) lo = mid;
+        else hi = mid - 1;
+      }
+      return lo;
+    };
+    let keptCache: { doc: number; exact: Buffer; signature: Uint32Array; id: string } | undefined;
+    const keptRecord = (doc: number) => {
+      if (keptCache?.doc !== doc) {
+        const rank = rankOf(doc);
+        const ordinal = doc - store.offsets[rank]!;
+        const raw = store.record(rank, ordinal);
+        keptCache = { doc, exact: Buffer.from(raw.subarray(8, 24)), id: raw.toString('hex', 24, 40), signature: store.signature(rank, ordinal) };
+      }
+      return keptCache;
+    };
+    async function* duplicates(): AsyncGenerator<DuplicateRecord> {
+      for await (const rec of allRecords(store)) {
+        const i = store.globalIndex(rec.rank, rec.ordinal);
+        const size = uf.setSize(i);
+        const keptDoc = size < 2 ? i : best.get(uf.find(i))!.doc;
+        if (keptDoc === i) {
+          stats.kept++;
+          if (size >= 2) stats.clusters++;
+          if (size > stats.largestCluster) stats.largestCluster = size;
+          continue;
+        }
+        const kept = keptRecord(keptDoc);
+        const exact = Buffer.from(rec.exactHash).equals(kept.exact);
+        const lang = byLang[langName(rec.langIndex)]!;
+        if (exact) {
+          stats.exactDuplicates++;
+          lang.exactDuplicates++;
+        } else {
+          stats.nearDuplicates++;
+          lang.nearDuplicates++;
+        }
+        const keptRank = rankOf(keptDoc);
+        yield {
+          rank: rec.rank,
+          ordinal: rec.ordinal,
+          id: rec.id,
+          kind: exact ? 'exact' : 'near',
+          similarity: exact ? 1 : Math.round(estimateJaccard(rec.signature, kept.signature) * 1e4) / 1e4,
+          keptRank,
+          keptOrdinal: keptDoc - store.offsets[keptRank]!,
+          keptId: kept.id,
+          clusterSize: size,
+        };
+      }
+    }
+    await writeDuplicates(layout.duplicatesFile(), duplicates());
+    const summary: ClusterSummary = { stats, byLang, worldSize };
+    await writeFileAtomic(layout.summaryFile(), JSON.stringify(summary, null, 2) + '\n');
+    return summary;
+  } finally {
+    store.close();
+  }
+}
+
+/**
+ * Clusters the run and writes `clusters/duplicates.jsonl` (the decisions) and
+ * `clusters/summary.json`.
  */
 export async function runClusterTask(task: TaskSpec<DedupeConfig>, rt: TaskRuntime): Promise<TaskStats> {
   const startedAt = new Date();
   const run = await readRunRecord(task.output);
   if (!run) throw new Error(`${task.output}: no run.json; the cluster phase needs the signatures phase's output folder`);
-  const config = task.config;
-  const layout = new DedupeLayout(task.output);
-  let table: DocTable;
+  let summary: ClusterSummary;
   try {
-    table = await loadSignatures(task.output, run.worldSize, config, rt);
+    summary = await clusterRun(task.output, run.worldSize, task.config, rt);
   } catch (err) {
     if (err instanceof SignatureFileError) throw new Error(`${err.message}; delete it and its completion marker, then rerun its signatures task`);
     throw err;
   }
-  const clustering = clusterDocuments(table, {
-    bands: config.bands,
-    rows: config.rows,
-    threshold: config.threshold,
-    exactOnly: config.exactOnly,
-  });
-  await writeDuplicates(layout.duplicatesFile(), duplicateRecords(table, clustering));
-  const summary = summarize(table, clustering, run.worldSize);
-  await writeFileAtomic(layout.summaryFile(), JSON.stringify(summary, null, 2) + '\n');
-  const s = clustering.stats;
+  const s = summary.stats;
   rt.log.info('clustered', { docs: s.docs, clusters: s.clusters, exact: s.exactDuplicates, near: s.nearDuplicates, rejectedPairs: s.rejectedPairs });
   const finished = new Date();
   return {
@@ -132,7 +220,7 @@ export async function runClusterTask(task: TaskSpec<DedupeConfig>, rt: TaskRunti
   };
 }
 
-/** Phase 2 (single): clustering over all signature files. */
+/** Phase 3 (single): clustering over all key spaces' edges. */
 export function clusterPhase(): SinglePhase<DedupeConfig> {
   return { kind: 'single', name: PHASE_CLUSTER, run: runClusterTask };
 }

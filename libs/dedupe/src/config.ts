@@ -21,6 +21,21 @@ export interface DedupeConfig {
   exactOnly: boolean;
   /** Seed of the MinHash permutations. Default 42. */
   seed: number;
+  /**
+   * Memory for sort buffers and merge read buffers per task, in MB (the external sort spills
+   * sorted runs to disk beyond it). Default 512.
+   */
+  memoryMb: number;
+  /** XMedBench files or folders of them to decontaminate against; none by default (no decontamination). */
+  decontaminate: string[];
+  /** Words per n-gram shared with a benchmark item that make a document contaminated. Default 13. */
+  decontamNgramWords: number;
+  /** Characters per n-gram for Chinese. Default 13. */
+  decontamNgramChars: number;
+  /** Minimum words of a question shorter than an n-gram for it to be matched verbatim (twice as many characters for Chinese). Default 6. */
+  decontamMinVerbatimWords: number;
+  /** `drop` contaminated documents, or `cut` the lines holding the matches (QA documents are always dropped). Default drop. */
+  decontamAction: 'drop' | 'cut';
 }
 
 export const DEFAULT_DEDUPE_CONFIG: DedupeConfig = {
@@ -32,7 +47,18 @@ export const DEFAULT_DEDUPE_CONFIG: DedupeConfig = {
   sourcePriority: [...DEFAULT_SOURCE_PRIORITY],
   exactOnly: false,
   seed: 42,
+  memoryMb: 512,
+  decontaminate: [],
+  decontamNgramWords: 13,
+  decontamNgramChars: 13,
+  decontamMinVerbatimWords: 6,
+  decontamAction: 'drop',
 };
+
+/** The memory setting in bytes. */
+export function memoryBytes(config: DedupeConfig): number {
+  return Math.floor(config.memoryMb * 1024 * 1024);
+}
 
 /** Signature length implied by a configuration (0 in exact-only mode). */
 export function numHashes(config: DedupeConfig): number {
@@ -43,6 +69,19 @@ function parseThreshold(value: string): number {
   const n = Number(value);
   if (!(n > 0 && n <= 1)) throw new InvalidArgumentError('--threshold must be a number in (0, 1]');
   return n;
+}
+
+function parsePositive(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!(Number.isFinite(n) && n > 0)) throw new InvalidArgumentError(`${name} must be a positive number`);
+    return n;
+  };
+}
+
+function parseAction(value: string): 'drop' | 'cut' {
+  if (value !== 'drop' && value !== 'cut') throw new InvalidArgumentError('--decontam-action must be drop or cut');
+  return value;
 }
 
 function parseList(value: string): string[] {
@@ -61,13 +100,20 @@ export function addDedupeOptions(cmd: Command): void {
     .option('--shingle-words <n>', `words per shingle (default ${DEFAULT_DEDUPE_CONFIG.shingleWords})`, parseInteger('--shingle-words', 1))
     .option('--shingle-chars <n>', `characters per shingle for Chinese (default ${DEFAULT_DEDUPE_CONFIG.shingleChars})`, parseInteger('--shingle-chars', 1))
     .option('--source-priority <list>', `comma-separated source types, most preferred first (default ${DEFAULT_DEDUPE_CONFIG.sourcePriority.join(',')})`, parseList)
-    .option('--exact-only', 'remove exact duplicates only');
+    .option('--exact-only', 'remove exact duplicates only')
+    .option('--decontaminate <paths...>', 'XMedBench files or folders: drop or cut documents holding their items')
+    .option('--decontam-ngram-words <n>', `n-gram size in words for decontamination (default ${DEFAULT_DEDUPE_CONFIG.decontamNgramWords})`, parseInteger('--decontam-ngram-words', 1))
+    .option('--decontam-ngram-chars <n>', `n-gram size in characters for Chinese (default ${DEFAULT_DEDUPE_CONFIG.decontamNgramChars})`, parseInteger('--decontam-ngram-chars', 1))
+    .option('--decontam-action <action>', 'drop or cut contaminated documents (default drop)', parseAction)
+    .option('--memory-mb <n>', `memory per task for sort and merge buffers, in MB (default ${DEFAULT_DEDUPE_CONFIG.memoryMb})`, parsePositive('--memory-mb'));
 }
 
 type Check<T> = (value: unknown) => T | undefined;
 
 const positiveInt: Check<number> = (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 1 ? v : undefined);
 const fraction: Check<number> = (v) => (typeof v === 'number' && v > 0 && v <= 1 ? v : undefined);
+const positive: Check<number> = (v) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined);
+const action: Check<'drop' | 'cut'> = (v) => (v === 'drop' || v === 'cut' ? v : undefined);
 const bool: Check<boolean> = (v) => (typeof v === 'boolean' ? v : undefined);
 const uint32: Check<number> = (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff ? v : undefined);
 const stringList: Check<string[]> = (v) => (Array.isArray(v) && v.every((s) => typeof s === 'string') ? (v as string[]) : undefined);
@@ -98,6 +144,12 @@ export function configureDedupe(opts: StageOptions, section: Record<string, unkn
     sourcePriority: pick(opts.sourcePriority, section, 'sourcePriority', stringList, d.sourcePriority, 'a list of source types'),
     exactOnly: pick(opts.exactOnly, section, 'exactOnly', bool, d.exactOnly, 'true or false'),
     seed: pick(undefined, section, 'seed', uint32, d.seed, 'an unsigned 32-bit integer'),
+    memoryMb: pick(opts.memoryMb, section, 'memoryMb', positive, d.memoryMb, 'a positive number'),
+    decontaminate: pick(opts.decontaminate, section, 'decontaminate', stringList, d.decontaminate, 'a list of paths'),
+    decontamNgramWords: pick(opts.decontamNgramWords, section, 'decontamNgramWords', positiveInt, d.decontamNgramWords, 'a positive integer'),
+    decontamNgramChars: pick(opts.decontamNgramChars, section, 'decontamNgramChars', positiveInt, d.decontamNgramChars, 'a positive integer'),
+    decontamMinVerbatimWords: pick(undefined, section, 'decontamMinVerbatimWords', positiveInt, d.decontamMinVerbatimWords, 'a positive integer'),
+    decontamAction: pick(opts.decontamAction, section, 'decontamAction', action, d.decontamAction, '"drop" or "cut"'),
   };
   const unknown = config.sourcePriority.filter((s) => !isSourceType(s));
   if (unknown.length > 0) throw new Error(`source priority names unknown source types: ${unknown.join(', ')}`);

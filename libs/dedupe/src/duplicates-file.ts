@@ -16,10 +16,10 @@ export interface DuplicateRecord {
   clusterSize: number;
 }
 
-export async function writeDuplicates(path: string, records: Iterable<DuplicateRecord>): Promise<number> {
+export async function writeDuplicates(path: string, records: Iterable<DuplicateRecord> | AsyncIterable<DuplicateRecord>): Promise<number> {
   const w = new JsonlWriter(path);
   try {
-    for (const r of records) await w.write(r);
+    for await (const r of records) await w.write(r);
     await w.commit();
   } catch (err) {
     await w.abort();

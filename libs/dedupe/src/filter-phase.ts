@@ -5,6 +5,9 @@ import type { DedupeConfig } from './config';
 import { readDuplicatesForRank, type DuplicateRecord } from './duplicates-file';
 import { DedupeLayout, PHASE_FILTER } from './layout';
 import { readSignatureHeader } from './signature-file';
+import { loadBenchmarks } from './decontam/benchmark';
+import { BenchmarkIndex } from './decontam/ngram-index';
+import { decontaminationStep } from './decontam/step';
 
 /** Drop reasons of the filter phase. */
 export const EXACT_DUPLICATE = 'exact_duplicate';
@@ -51,10 +54,23 @@ async function filterStep(task: TaskSpec<DedupeConfig>): Promise<DocStep> {
     throw new Error(`${duplicates} is missing: run --phase cluster (after every signatures task) before --phase filter`);
   }
   const header = await readSignatureHeader(layout.signatureFile(task.rank));
-  return duplicateFilter(readDuplicatesForRank(duplicates, task.rank), header.count, duplicates);
+  const dedupe = duplicateFilter(readDuplicatesForRank(duplicates, task.rank), header.count, duplicates);
+  const config = task.config;
+  if (config.decontaminate.length === 0) return dedupe;
+  // Kept documents only: a dropped duplicate's text lives on in the document kept for it.
+  const index = new BenchmarkIndex(await loadBenchmarks(config.decontaminate), {
+    ngramWords: config.decontamNgramWords,
+    ngramChars: config.decontamNgramChars,
+    minVerbatimWords: config.decontamMinVerbatimWords,
+  });
+  const decontaminate = decontaminationStep(index, config.decontamAction, task.output);
+  return (docs, ctx) => decontaminate(dedupe(docs, ctx), ctx);
 }
 
-/** Phase 3 (sharded, the document phase): drops the documents listed in the duplicates file. */
+/**
+ * Phase 4 (sharded, the document phase): drops the documents listed in the duplicates file,
+ * then, with `decontaminate` set, drops or cuts the kept documents that hold benchmark items.
+ */
 export function filterPhase(): ShardedPhase<DedupeConfig> {
   return docPhase<DedupeConfig>({ name: PHASE_FILTER, step: filterStep });
 }

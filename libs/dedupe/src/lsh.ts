@@ -49,6 +49,12 @@ export function bandKeys(
   return { hi, lo };
 }
 
+/** The 64-bit key of one band of one signature, as [hi, lo] (the same values as `bandKeys`). */
+export function bandKeyOf(signature: Uint32Array, band: number, rows: number): [number, number] {
+  const start = band * rows;
+  return [murmur3Words(signature, start, rows, KEY_SEED_HI + band), murmur3Words(signature, start, rows, KEY_SEED_LO + band)];
+}
+
 /**
  * Buckets of equal keys with at least two members, as arrays of document numbers taken from
  * `docs`. Found by sorting positions by key, so memory is linear in the number of documents.

@@ -290,3 +290,12 @@ export function checkSignatureParams(file: string, header: SignatureFileHeader, 
     }
   }
 }
+
+/** Reads a whole signature file once to check its size and checksum, without decoding records. */
+export async function verifySignatureFile(file: string): Promise<SignatureFileHeader> {
+  const header = await readSignatureHeader(file);
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file, { start: HEADER_BYTES, highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) hash.update(chunk);
+  if (!hash.digest().subarray(0, 16).equals(Buffer.from(header.checksum))) throw new SignatureFileError(file, 'checksum mismatch: the records are corrupt');
+  return header;
+}

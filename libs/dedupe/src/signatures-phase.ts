@@ -2,10 +2,14 @@ import { readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { LANGS, readDocFile, SOURCE_TYPES } from '@apollo/document';
 import type { ShardedPhase, TaskRuntime, TaskSpec, TaskStats } from '@apollo/stage';
-import { numHashes, type DedupeConfig } from './config';
+import { memoryBytes, numHashes, type DedupeConfig } from './config';
 import { Fingerprinter } from './fingerprint';
-import { DedupeLayout, PHASE_SIGNATURES } from './layout';
-import { FLAG_NO_SHINGLES, OTHER_LANG, SignatureFileWriter } from './signature-file';
+import { writeEntry } from './bucket-entry';
+import { sourceRanks } from './keep-policy';
+import { DedupeLayout, EXACT_SPACE, keySpaces, PHASE_SIGNATURES } from './layout';
+import { bandKeyOf } from './lsh';
+import { SpaceRunWriter } from './runs-manifest';
+import { FLAG_NO_SHINGLES, OTHER_LANG, readSignatureHeader, SignatureFileWriter } from './signature-file';
 
 const LANG_INDEX = new Map<string, number>(LANGS.map((l, i) => [l, i]));
 const SOURCE_INDEX = new Map<string, number>(SOURCE_TYPES.map((s, i) => [s, i]));
@@ -25,12 +29,20 @@ async function removeStaleTemporaries(file: string): Promise<void> {
  * Reads the task's documents in input order and writes one signature record per valid
  * document; its position among the task's valid documents is its ordinal, the key the filter
  * phase uses to find it again. Invalid records are counted (the filter phase rejects them).
+ * Beside the signature file it writes the first half of the external sort: sorted runs of
+ * bucket entries per key space (one per band, one for exact hashes), within the memory setting.
  */
 export async function runSignaturesTask(task: TaskSpec<DedupeConfig>, rt: TaskRuntime): Promise<TaskStats> {
   const config = task.config;
   const startedAt = new Date();
-  const path = new DedupeLayout(task.output).signatureFile(task.rank);
+  const layout = new DedupeLayout(task.output);
+  const path = layout.signatureFile(task.rank);
   await removeStaleTemporaries(path);
+  const bands = numHashes(config) > 0 ? config.bands : 0;
+  const spaces = keySpaces(bands);
+  const runs = new SpaceRunWriter(layout, task.rank, spaces, memoryBytes(config));
+  runs.removeOld();
+  const rankOfSource = sourceRanks(config.sourcePriority);
   const fingerprinter = new Fingerprinter({
     shingles: { words: config.shingleWords, chars: config.shingleChars },
     numHashes: numHashes(config),
@@ -82,12 +94,31 @@ export async function runSignaturesTask(task: TaskSpec<DedupeConfig>, rt: TaskRu
           if (fp.noShingles) extra.noShingles!++;
           else if (fp.mode === 'chars') extra.charShingled!++;
           else extra.wordShingled!++;
+          const sourceIndex = SOURCE_INDEX.get(doc.source) ?? 255;
+          const entry = {
+            exactHash: fp.exactHash,
+            sourceRank: rankOfSource[sourceIndex]!,
+            contentLength: fp.contentLength,
+            id: Buffer.from(doc.id, 'hex'),
+            rank: task.rank,
+            ordinal: stats.docsOut,
+          };
+          let slot = runs.slot(EXACT_SPACE);
+          writeEntry(slot.buf, slot.offset, 0, 0, entry);
+          // Documents without shingles take part in exact matching only.
+          if (!fp.noShingles) {
+            for (let b = 0; b < bands; b++) {
+              const [hi, lo] = bandKeyOf(fp.signature, b, config.rows);
+              slot = runs.slot(spaces[b]!);
+              writeEntry(slot.buf, slot.offset, hi, lo, entry);
+            }
+          }
           await writer.add({
             ordinal: stats.docsOut,
             exactHash: fp.exactHash,
             id: doc.id,
             contentLength: fp.contentLength,
-            sourceIndex: SOURCE_INDEX.get(doc.source) ?? 255,
+            sourceIndex,
             langIndex: (doc.lang !== undefined ? LANG_INDEX.get(doc.lang) : undefined) ?? OTHER_LANG,
             flags: fp.noShingles ? FLAG_NO_SHINGLES : 0,
             signature: fp.signature,
@@ -101,13 +132,19 @@ export async function runSignaturesTask(task: TaskSpec<DedupeConfig>, rt: TaskRu
     }
     // A task that could not read all its files leaves no signature file: ordinals would not
     // match the documents the filter phase reads after the file is fixed.
-    if (stats.fileErrors.length > 0) await writer.abort();
-    else {
+    if (stats.fileErrors.length > 0) {
+      await writer.abort();
+      runs.removeOld();
+    } else {
       await writer.commit();
+      const header = await readSignatureHeader(path);
+      const manifest = await runs.finish(task.worldSize, Buffer.from(header.checksum).toString('hex'));
       stats.bytesOut = (await stat(path)).size;
+      extra.runs = Object.values(manifest.spaces).reduce((n, list) => n + list.length, 0);
     }
   } catch (err) {
     await writer.abort();
+    runs.removeOld();
     throw err;
   }
   const finished = new Date();

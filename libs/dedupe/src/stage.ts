@@ -1,21 +1,24 @@
 import { readFile } from 'node:fs/promises';
 import type { StageApp } from '@apollo/stage';
+import { bucketsPhase } from './buckets-phase';
 import { clusterPhase, type ClusterSummary } from './cluster-phase';
 import { addDedupeOptions, configureDedupe, type DedupeConfig } from './config';
+import { decontamReportPhase } from './decontam/report';
 import { filterPhase } from './filter-phase';
 import { DedupeLayout } from './layout';
 import { signaturesPhase } from './signatures-phase';
 
 /**
- * The dedupe stage: exact and MinHash-LSH near-duplicate removal within a run, in three phases
- * (signatures per task, one clustering over all of them, filter per task).
+ * The dedupe stage: exact and MinHash-LSH near-duplicate removal within a run, in four phases
+ * (signatures and sorted runs per input task, buckets per key space, one clustering, filter per
+ * input task), with memory bounded by `memoryMb` per task.
  */
 export const dedupeStage: StageApp<DedupeConfig> = {
   name: 'dedupe',
   summary: 'Remove exact and near-duplicate documents (MinHash LSH), keeping one per cluster by source priority',
   options: addDedupeOptions,
   configure: (opts, section) => configureDedupe(opts, section),
-  phases: [signaturesPhase(), clusterPhase(), filterPhase()],
+  phases: [signaturesPhase(), bucketsPhase(), clusterPhase(), filterPhase(), decontamReportPhase()],
   async after(output, _config, log) {
     const summary = JSON.parse(await readFile(new DedupeLayout(output).summaryFile(), 'utf8')) as ClusterSummary;
     const s = summary.stats;

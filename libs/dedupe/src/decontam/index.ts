@@ -1,0 +1,5 @@
+export * from './benchmark';
+export * from './ngram-index';
+export * from './decontaminate';
+export * from './step';
+export * from './report';
