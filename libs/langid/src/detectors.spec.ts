@@ -94,8 +94,8 @@ describe('combined detector', () => {
 
   it('asks cld3 only when eld is not clear', () => {
     let cld3Calls = 0;
-    const fakeCld3 = { name: 'cld3', detect: () => (cld3Calls++, det('ne', 0.99)), dispose: () => undefined };
-    const fakeEld = (d: Detection) => ({ name: 'eld', detect: () => d, dispose: () => undefined });
+    const fakeCld3: LanguageDetector = { name: 'cld3', detect: () => (cld3Calls++, det('ne', 0.99)), dispose: () => undefined };
+    const fakeEld = (d: Detection): LanguageDetector => ({ name: 'eld', detect: () => d, dispose: () => undefined });
     const long = 'x'.repeat(200);
     expect(createCombinedDetector(fakeCld3, fakeEld(det('en', 0.8))).detect(long).lang).toBe('en');
     expect(cld3Calls).toBe(0);
