@@ -2,4 +2,5 @@
 // Jest plugin does not infer a root `test` target from it; `npx nx test <project>` runs one.
 const { getJestProjectsAsync } = require('@nx/jest');
 
-module.exports = async () => ({ projects: await getJestProjectsAsync() });
+// testTimeout is a global option: Jest ignores it inside project configs when running several.
+module.exports = async () => ({ projects: await getJestProjectsAsync(), testTimeout: 120000 });

@@ -17,7 +17,7 @@ export const langidBaseline: Baseline = async (docFiles, { maxBytes }) => {
       bytes += size;
     }
   }
-  const factory = await loadModule();
+  const factory = await loadModule({ timeout: 120_000 });
   const started = process.hrtime.bigint();
   for (const text of texts) {
     // As a plain script would: one identifier per document, released after use.

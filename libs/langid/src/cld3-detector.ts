@@ -18,12 +18,29 @@ export interface Cld3Options {
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffe\uffff]/g;
 
 /**
+ * Time allowed for compiling and starting cld3's WebAssembly module. The loader's own default
+ * is 3 s, which a busy machine (other worker threads compiling at the same time) exceeds.
+ */
+export const CLD3_LOAD_TIMEOUT_MS = 120_000;
+
+let cld3Module: ReturnType<typeof loadModule> | undefined;
+
+/** cld3's module factory, loaded once per thread. */
+export function loadCld3(): ReturnType<typeof loadModule> {
+  cld3Module ??= loadModule({ timeout: CLD3_LOAD_TIMEOUT_MS }).catch((err: Error) => {
+    cld3Module = undefined;
+    throw new Error(`cld3-asm could not start its WebAssembly module: ${err.message}`);
+  });
+  return cld3Module;
+}
+
+/**
  * cld3 (cld3-asm, WebAssembly). Created with minBytes 0: the default 140-byte minimum returns
  * `und` for every short sentence. Mixed text is split into spans by cld3 itself
  * (`findMostFrequentLanguages`), which gives each language's share of the bytes.
  */
 export async function createCld3Detector(options: Cld3Options = {}): Promise<LanguageDetector> {
-  const factory = await loadModule();
+  const factory = await loadCld3();
   const identifier: LanguageIdentifier = factory.create(0, options.maxBytes ?? 1000);
   const maxLanguages = options.maxLanguages ?? 3;
   return {
