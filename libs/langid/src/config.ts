@@ -16,7 +16,7 @@ export interface LangidConfig {
   thresholds: Record<string, number>;
   /** Least score for a kept language that has no entry in `thresholds`. Default 0.5. */
   defaultThreshold: number;
-  /** Characters of a document examined, spread over the text; 0 reads all of it. Default 3000. */
+  /** Characters of a document examined, spread over the text; 0 reads all of it. Default 2000. */
   sampleChars: number;
   /** Characters per detector call. Default 500 (more, smaller windows see mixed documents better at the same cost). */
   windowChars: number;
@@ -49,7 +49,7 @@ export const DEFAULT_LANGID_CONFIG: Omit<LangidConfig, 'thresholds'> = {
   languages: [...TARGET_LANGS],
   minLetters: 15,
   defaultThreshold: 0.5,
-  sampleChars: 3000,
+  sampleChars: 2000,
   windowChars: 500,
   minLangShare: 0.6,
   minScriptShare: 0.5,
