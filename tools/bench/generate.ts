@@ -121,7 +121,9 @@ export async function generateCorpus(options: { dir: string; targetBytes: number
         const target = 400 + Math.floor(random() ** 2 * 5600);
         sentences = [];
         let len = 0;
-        while (len < target) {
+        // At least three sentences: single long sentences from the small pools (fr, ar) would
+        // collide by chance and blur the planted duplicate counts.
+        while (len < target || sentences.length < 3) {
           const s = pick(pools[lang]);
           sentences.push(s);
           len += s.length + 1;
