@@ -1,6 +1,9 @@
 import { DOC_KINDS, type DocItem, type DocKind, isSourceType, SOURCE_TYPES, type SourceType, TRAINING_STAGES, type TrainingStage } from '@apollo/document';
-import { type DocStep, docPhase, parseInteger, type PipelineFile, type StageApp, type StageOptions } from '@apollo/stage';
+import { createLogger, type DocStep, docPhase, type Logger, parseInteger, type PipelineFile, type StageApp, type StageOptions, type TaskRuntime, type TaskSpec } from '@apollo/stage';
 import type { Command } from 'commander';
+import { crawlSite } from './crawler/crawl';
+import { type CrawlerOptions, DEFAULT_CRAWLER_OPTIONS, parseCrawlerOptions } from './crawler/options';
+import { readSiteFile, type SiteFile } from './crawler/registry';
 import { Fetcher } from './fetch';
 import { DEFAULT_FETCH_OPTIONS, DEFAULT_READ_LIMITS, type FetchOptions, type ReadLimits } from './options';
 import { READERS, type ReadContext } from './readers';
@@ -13,12 +16,16 @@ export interface CrawlConfig {
   files: FileSpec[];
   limits: ReadLimits;
   fetch: FetchOptions;
+  /** Web crawl mode (`--sources`): the registry files, one task each, in place of `files`. */
+  sites?: SiteFile[];
+  /** Crawler options (web crawl mode only). */
+  crawler?: CrawlerOptions;
 }
 
 /** Defaults of ad-hoc `--input` runs for files whose names say nothing. */
 export const INPUT_DEFAULTS = { source: 'web' as SourceType, stage: 'pretrain' as TrainingStage };
 
-const SECTION_FIELDS = new Set(['maxChars', 'maxFileBytes', 'fetch']);
+const SECTION_FIELDS = new Set(['maxChars', 'maxFileBytes', 'fetch', 'crawler']);
 const FETCH_FIELDS = Object.keys(DEFAULT_FETCH_OPTIONS) as (keyof FetchOptions)[];
 
 function positiveInt(value: unknown, name: string): number {
@@ -78,8 +85,33 @@ function cliChoice<T extends string>(value: unknown, allowed: readonly T[], flag
 
 /** Builds the crawl configuration from the command line and the pipeline file. */
 export async function configureCrawl(opts: StageOptions, section: Record<string, unknown>, pipeline: PipelineFile | undefined): Promise<CrawlConfig> {
-  const settings = crawlSettings(opts, section, opts.config ? `${opts.config}: stages.crawl` : 'stages.crawl');
+  const where = opts.config ? `${opts.config}: stages.crawl` : 'stages.crawl';
+  const settings = crawlSettings(opts, section, where);
+  const crawlerSection = parseCrawlerOptions(section.crawler, `${where}.crawler`);
   let files: FileSpec[];
+  const siteFiles = opts.sources as string[] | undefined;
+  if (siteFiles && siteFiles.length > 0) {
+    const sites: SiteFile[] = [];
+    for (const file of [...siteFiles].sort()) sites.push(await readSiteFile(file));
+    const ids = new Set<string>();
+    for (const site of sites) {
+      for (const s of site.sources) {
+        // Each source owns a state folder: two sources with one id would share (and corrupt) it.
+        if (ids.has(s.id)) throw new Error(`${site.file}: source id "${s.id}" is also used in another registry file`);
+        ids.add(s.id);
+      }
+    }
+    const cli: Partial<CrawlerOptions> = {
+      ...(opts.stateDir !== undefined ? { stateDir: opts.stateDir as string } : {}),
+      ...(opts.delay !== undefined ? { delayMs: opts.delay as number } : {}),
+      ...(opts.maxRetries !== undefined ? { maxRetries: opts.maxRetries as number } : {}),
+      ...(opts.maxPages !== undefined ? { maxPagesCap: opts.maxPages as number } : {}),
+      ...(opts.allowPrivateHosts ? { allowPrivateHosts: true } : {}),
+      ...(opts.fetchConcurrency !== undefined ? { concurrency: opts.fetchConcurrency as number } : {}),
+      ...(opts.perHostConcurrency !== undefined ? { perHostConcurrency: opts.perHostConcurrency as number } : {}),
+    };
+    return { files: [], ...settings, sites, crawler: { ...DEFAULT_CRAWLER_OPTIONS, ...crawlerSection, ...cli } };
+  }
   if (opts.input && opts.input.length > 0) {
     if (opts.source !== undefined && !isSourceType(opts.source)) throw new Error(`--source must be one of ${SOURCE_TYPES.join(', ')}, got ${JSON.stringify(opts.source)}`);
     const source = opts.source as SourceType | undefined;
@@ -121,6 +153,27 @@ export async function* readSourceFile(spec: FileSpec, config: CrawlConfig, creat
   }
 }
 
+/** Task runtimes by task, so that a crawl's reader logs through the runtime's logger. */
+const runtimes = new WeakMap<TaskSpec<CrawlConfig>, TaskRuntime>();
+
+/** Crawls the sources of one registry file, one after another. */
+export async function* crawlSiteFile(site: SiteFile, task: TaskSpec<CrawlConfig>, log: Logger): AsyncGenerator<DocItem> {
+  const { config } = task;
+  if (!config.crawler) throw new Error('web crawl without crawler options');
+  for (const source of site.sources) {
+    yield* crawlSite(source, {
+      file: site.file,
+      run: task.runStartedAt,
+      createdAt: task.runStartedAt,
+      output: task.output,
+      fetch: config.fetch,
+      crawler: config.crawler,
+      limits: config.limits,
+      log,
+    });
+  }
+}
+
 /** Documents were validated by the readers; the step only counts them per source. */
 const passThrough: DocStep = async function* (docs, ctx) {
   for await (const doc of docs) {
@@ -144,7 +197,13 @@ function addOptions(cmd: Command): void {
     .option('--max-fetch-bytes <n>', `largest fetched body (default ${DEFAULT_FETCH_OPTIONS.maxBytes})`, int('--max-fetch-bytes'))
     .option('--max-redirects <n>', `redirects followed (default ${DEFAULT_FETCH_OPTIONS.maxRedirects})`, int('--max-redirects', 0))
     .option('--fetch-concurrency <n>', `fetches in flight per task (default ${DEFAULT_FETCH_OPTIONS.concurrency})`, int('--fetch-concurrency'))
-    .option('--per-host-concurrency <n>', `fetches in flight per host and task (default ${DEFAULT_FETCH_OPTIONS.perHostConcurrency})`, int('--per-host-concurrency'));
+    .option('--per-host-concurrency <n>', `fetches in flight per host and task (default ${DEFAULT_FETCH_OPTIONS.perHostConcurrency}; web crawl ${DEFAULT_CRAWLER_OPTIONS.perHostConcurrency})`, int('--per-host-concurrency'))
+    .option('--sources <files...>', 'web crawl: source registry files (pipelines/sources/*.json), one task each')
+    .option('--state-dir <dir>', `web crawl: folder of the persistent crawl state (default ${DEFAULT_CRAWLER_OPTIONS.stateDir})`)
+    .option('--delay <ms>', `web crawl: least time between requests to one host (default ${DEFAULT_CRAWLER_OPTIONS.delayMs}; a larger Crawl-delay wins)`, int('--delay', 0))
+    .option('--max-pages <n>', 'web crawl: pages fetched per source and run at most, capping each source\'s scope.maxPages (a trial run)', int('--max-pages'))
+    .option('--max-retries <n>', `web crawl: retries after network errors, 5xx and 429 (default ${DEFAULT_CRAWLER_OPTIONS.maxRetries})`, int('--max-retries', 0))
+    .option('--allow-private-hosts', 'web crawl: allow hosts on private, loopback or link-local addresses (tests, intranets)');
 }
 
 /**
@@ -153,22 +212,31 @@ function addOptions(cmd: Command): void {
  */
 export const crawlStage: StageApp<CrawlConfig> = {
   name: 'crawl',
-  summary: 'Ingest local sources (Apollo JSON, JSONL, text, HTML) and URL lists into pipeline documents',
+  summary: 'Ingest local sources (Apollo JSON, JSONL, text, HTML) and URL lists, or crawl web sources politely (--sources), into pipeline documents',
   options: addOptions,
   configure: configureCrawl,
-  inputs: async (_opts, config) => config.files.map((f) => f.file),
+  inputs: async (_opts, config) => (config.sites ? config.sites.map((s) => s.file) : config.files.map((f) => f.file)),
   phases: [
     docPhase<CrawlConfig>({
       name: 'docs',
       read: (task) => {
         const specs = new Map(task.config.files.map((f) => [f.file, f]));
+        const sites = new Map((task.config.sites ?? []).map((s) => [s.file, s]));
         return (file) => {
+          const site = sites.get(file);
+          if (site) {
+            const log = runtimes.get(task)?.log ?? createLogger({ stage: 'crawl', rank: task.rank });
+            return crawlSiteFile(site, task, log);
+          }
           const spec = specs.get(file);
           if (!spec) throw new Error(`${file}: not in the crawl configuration`);
           return readSourceFile(spec, task.config, task.runStartedAt);
         };
       },
-      step: () => passThrough,
+      step: (task, rt) => {
+        runtimes.set(task, rt);
+        return passThrough;
+      },
     }),
   ],
 };

@@ -7,3 +7,4 @@ export * from './html-text';
 export * from './fetch';
 export * from './readers';
 export * from './crawl-stage';
+export * from './crawler';

@@ -1,0 +1,703 @@
+import { mkdir } from 'node:fs/promises';
+import { isIP } from 'node:net';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { type DocItem, writeFileAtomic } from '@apollo/document';
+import type { Logger } from '@apollo/stage';
+import { decodeBytes, sniffHtmlCharset, charsetFromContentType } from '../charset';
+import { extractHtmlText } from '../html-text';
+import type { FetchOptions, ReadLimits } from '../options';
+import { docItem, problemItem, type ReadContext } from '../readers/context';
+import { CrawlStats } from './crawl-stats';
+import { HostGate, Semaphore } from './host-gate';
+import { backoffMs, HttpClient, type HttpOutcome, mediaTypeOf, parseRetryAfter } from './http';
+import { bareHostname, isPrivateAddress } from './net-guard';
+import type { CrawlerOptions } from './options';
+import type { SiteSource } from './registry';
+import { ALLOW_ALL, DISALLOW_ALL, isAllowed, parseRobots, policyFor, productToken, type RobotsPolicy } from './robots';
+import { extractLinks, parseSitemap } from './sitemap';
+import { CrawlStore, type UrlRecord } from './store';
+import { hostAllowed, normalizeUrl, outOfScope } from './url';
+
+/** Everything a source's crawl needs besides the source. */
+export interface SiteCrawlContext {
+  /** The registry file (stored as `provenance.file`). */
+  file: string;
+  /** Id of the crawl run (the stage run's first start): the same id resumes, a new one refreshes. */
+  run: string;
+  /** Stamped on documents as `createdAt`. */
+  createdAt: string;
+  /** The stage output folder; the delta and stats files go below it. */
+  output: string;
+  fetch: FetchOptions;
+  crawler: CrawlerOptions;
+  limits: ReadLimits;
+  log: Logger;
+}
+
+/** One line of `crawl-delta/<source>.jsonl`. */
+export interface DeltaEntry {
+  change: 'new' | 'changed' | 'deleted';
+  url: string;
+  sourceId: string;
+  /** The new document (new, changed). */
+  docId?: string;
+  /** The document it replaces (changed) or removes (deleted: the tombstone). */
+  previousDocId?: string;
+  version?: number;
+  httpStatus?: number;
+  fetchedAt?: string;
+}
+
+interface Entry {
+  url: string;
+  depth: number;
+  kind: 'page' | 'sitemap';
+}
+
+const PAGE_ACCEPT = 'text/html,application/xhtml+xml;q=0.9,text/plain;q=0.8';
+const SITEMAP_ACCEPT = 'application/xml,text/xml;q=0.9,text/plain;q=0.5,*/*;q=0.1';
+const PAGE_TYPES = new Set(['text/html', 'application/xhtml+xml', 'text/plain']);
+const MAX_ROBOTS_BYTES = 512 * 1024;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function retryable(outcome: HttpOutcome): boolean {
+  if (outcome.kind === 'error') return outcome.reason === 'timeout' || outcome.reason === 'fetch_failed';
+  return outcome.status === 429 || (outcome.status >= 500 && outcome.status !== 501);
+}
+
+/** Bounded hand-over of items from the crawl loop (many pages at once) to the stage's reader. */
+export class ItemChannel {
+  private readonly items: DocItem[] = [];
+  private wakeReader: (() => void) | undefined;
+  private readonly writers: (() => void)[] = [];
+  private closed = false;
+  private error: unknown;
+
+  constructor(private readonly capacity = 64) {}
+
+  /** Queues an item; resolves once there is room again (every waiting writer is woken). */
+  async push(item: DocItem): Promise<void> {
+    this.items.push(item);
+    this.wakeReader?.();
+    while (this.items.length > this.capacity && !this.closed) await new Promise<void>((resolve) => this.writers.push(resolve));
+  }
+
+  close(error?: unknown): void {
+    this.closed = true;
+    this.error = error;
+    this.wakeReader?.();
+    this.wakeWriters();
+  }
+
+  private wakeWriters(): void {
+    for (const wake of this.writers.splice(0)) wake();
+  }
+
+  async *drain(): AsyncGenerator<DocItem> {
+    for (;;) {
+      const item = this.items.shift();
+      if (item) {
+        if (this.items.length <= this.capacity / 2) this.wakeWriters();
+        yield item;
+        continue;
+      }
+      if (this.closed) {
+        if (this.error) throw this.error;
+        return;
+      }
+      await new Promise<void>((resolve) => (this.wakeReader = resolve));
+      this.wakeReader = undefined;
+    }
+  }
+}
+
+/**
+ * Crawls one source: seeds and sitemaps, links within the scope, politely (robots.txt, per-host
+ * delay and concurrency, retries with backoff, Retry-After), with every URL's state in the crawl
+ * store. In a new run, every URL the store knows is re-fetched conditionally; only new and
+ * changed pages become documents, and the run's delta (new, changed, deleted) is written to
+ * `<output>/crawl-delta/<source id>.jsonl`.
+ */
+export class SiteCrawler {
+  readonly stats = new CrawlStats();
+  private readonly options: CrawlerOptions;
+  private readonly store: CrawlStore;
+  private readonly http: HttpClient;
+  private readonly global: Semaphore;
+  private readonly gates = new Map<string, HostGate>();
+  private readonly robots = new Map<string, Promise<RobotsPolicy>>();
+  private readonly robotsExpiry = new Map<string, number>();
+  /** Origins whose name resolved to a private address (their robots.txt fetch was refused). */
+  private readonly privateOrigins = new Set<string>();
+  private readonly queues = new Map<string, Entry[]>();
+  private readonly inFrontier = new Set<string>();
+  private readonly fetched = new Set<string>();
+  private readonly hostActive = new Map<string, number>();
+  private active = 0;
+  private pagesDispatched = 0;
+  private sitemapsDispatched = 0;
+  private wake: (() => void) | undefined;
+  private aborted = false;
+  private readonly readCtx: ReadContext;
+  private readonly token: string;
+  private readonly maxPages: number;
+  /** `<lastmod>` of pages listed by this run's sitemaps (for `trustLastmod`). */
+  private readonly lastmods = new Map<string, string>();
+  private readonly robotsMeta: RegExp;
+
+  constructor(
+    readonly source: SiteSource,
+    private readonly ctx: SiteCrawlContext,
+  ) {
+    this.options = { ...ctx.crawler, ...source.crawler };
+    this.store = new CrawlStore(join(this.options.stateDir, source.id));
+    this.http = new HttpClient(
+      {
+        userAgent: ctx.fetch.userAgent,
+        headersTimeoutMs: ctx.fetch.headersTimeoutMs,
+        bodyTimeoutMs: ctx.fetch.bodyTimeoutMs,
+        totalTimeoutMs: ctx.fetch.totalTimeoutMs,
+        maxBytes: ctx.fetch.maxBytes,
+      },
+      this.options.perHostConcurrency,
+      this.options.allowPrivateHosts,
+    );
+    this.global = new Semaphore(this.options.concurrency);
+    this.token = productToken(ctx.fetch.userAgent);
+    this.maxPages = this.options.maxPagesCap > 0 ? Math.min(this.options.maxPagesCap, source.scope.maxPages) : source.scope.maxPages;
+    this.robotsMeta = new RegExp(`<meta[^>]+name\\s*=\\s*["']?(robots|${this.token.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')})\\b`, 'i');
+    this.readCtx = {
+      spec: {
+        file: ctx.file,
+        sourceId: source.id,
+        format: 'html',
+        source: source.source,
+        stage: source.stage,
+        lang: source.lang,
+        license: source.license,
+        ...(source.maxChars ? { maxChars: source.maxChars } : {}),
+      },
+      createdAt: ctx.createdAt,
+      limits: source.maxChars ? { ...ctx.limits, maxChars: source.maxChars } : ctx.limits,
+    };
+  }
+
+  /** The gate of a host (for tests: request start times). */
+  gate(host: string): HostGate {
+    let gate = this.gates.get(host);
+    if (!gate) {
+      gate = new HostGate(this.options.perHostConcurrency, this.options.delayMs);
+      this.gates.set(host, gate);
+    }
+    return gate;
+  }
+
+  /** Documents and drops of the crawl, in the order pages finish. */
+  async *items(): AsyncGenerator<DocItem> {
+    this.store.open();
+    const mode = this.store.begin(this.ctx.run);
+    const channel = new ItemChannel();
+    const timer = setInterval(() => this.ctx.log.info('crawl progress', { source: this.source.id, ...this.snapshot() }), this.options.statsEveryMs);
+    timer.unref();
+    try {
+      if (mode === 'resumed') {
+        for await (const { doc } of this.store.runDocs()) yield { doc, bytes: Buffer.byteLength(doc.text) };
+      }
+      this.ctx.log.info(mode === 'resumed' ? 'crawl resumed' : 'crawl started', { source: this.source.id, run: this.ctx.run, known: this.store.records.size });
+      const loop = this.loop(channel).then(
+        () => channel.close(),
+        (err: unknown) => channel.close(err),
+      );
+      try {
+        yield* channel.drain();
+      } finally {
+        // Also reached when the reader stops early: closing the channel releases blocked pages.
+        this.aborted = true;
+        channel.close();
+        this.wake?.();
+        await loop;
+      }
+      await this.writeOutputs();
+      this.ctx.log.info('crawl finished', { source: this.source.id, ...this.snapshot() });
+    } finally {
+      clearInterval(timer);
+      await this.store.close();
+      await this.http.close();
+    }
+  }
+
+  private snapshot(): Record<string, unknown> {
+    const hostQueues: Record<string, number> = {};
+    let frontier = 0;
+    for (const [host, q] of this.queues) {
+      frontier += q.length;
+      if (q.length > 0) hostQueues[host] = q.length;
+    }
+    return this.stats.snapshot(frontier, hostQueues);
+  }
+
+  private seed(): void {
+    const run = this.ctx.run;
+    for (const record of this.store.records.values()) {
+      if (record.run === run && record.state !== 'queued') this.fetched.add(record.url);
+      if (record.run === run && record.kind === 'page' && (record.state === 'done' || record.state === 'failed')) this.pagesDispatched++;
+      if (record.run === run && record.kind === 'sitemap' && record.state !== 'queued') this.sitemapsDispatched++;
+    }
+    // Due: everything a previous run knew (refresh), and what this run queued before it stopped.
+    for (const record of this.store.records.values()) {
+      if (record.run !== run || record.state === 'queued') {
+        // A source whose scope was narrowed since stops refreshing what it no longer covers.
+        if (record.kind === 'page' && outOfScope(record.url, this.source.scope)) continue;
+        this.push({ url: record.url, depth: record.depth, kind: record.kind });
+      }
+    }
+    for (const url of this.source.sitemaps) this.enqueue(url, 0, 'sitemap');
+    for (const url of this.source.seeds) this.enqueue(url, 0, 'page');
+  }
+
+  private push(entry: Entry): void {
+    if (this.inFrontier.has(entry.url) || this.fetched.has(entry.url)) return;
+    const host = new URL(entry.url).host;
+    let q = this.queues.get(host);
+    if (!q) {
+      q = [];
+      this.queues.set(host, q);
+    }
+    // Sitemaps first: they are where most of the frontier comes from.
+    if (entry.kind === 'sitemap') q.unshift(entry);
+    else q.push(entry);
+    this.inFrontier.add(entry.url);
+    this.wake?.();
+  }
+
+  /** Adds a discovered URL to the frontier (and the store) if it is new to this run and in scope. */
+  private enqueue(raw: string, depth: number, kind: Entry['kind'], lastmod?: string): void {
+    const url = normalizeUrl(raw, undefined, this.options.sortQuery);
+    if (url && lastmod && kind === 'page') this.lastmods.set(url, lastmod);
+    if (!url || this.inFrontier.has(url) || this.fetched.has(url)) return;
+    if (kind === 'page' ? outOfScope(url, this.source.scope) : !hostAllowed(new URL(url).host, this.source.scope.hosts)) return;
+    const prior = this.store.get(url);
+    // Already settled in this run (the seen-set covers it too; the store is the durable truth).
+    if (prior && prior.run === this.ctx.run && prior.state !== 'queued') return;
+    if (prior && prior.run !== this.ctx.run) {
+      // Known from an earlier run: it is already due for refresh.
+      if (lastmod && lastmod !== prior.lastmod) this.store.put({ ...prior, lastmod });
+      this.push({ url, depth: Math.min(depth, prior.depth), kind });
+      return;
+    }
+    this.store.put({ url, kind, depth, run: this.ctx.run, state: 'queued', errors: 0, ...(lastmod ? { lastmod } : {}) });
+    this.push({ url, depth, kind });
+  }
+
+  private async loop(channel: ItemChannel): Promise<void> {
+    this.seed();
+    const emit = (item: DocItem) => channel.push(item);
+    for (;;) {
+      if (this.aborted) break;
+      let dispatched = false;
+      for (const [host, q] of this.queues) {
+        while (q.length > 0 && this.active < this.options.concurrency && (this.hostActive.get(host) ?? 0) < this.options.perHostConcurrency) {
+          const next = q[0]!;
+          if (next.kind === 'page' && this.pagesDispatched >= this.maxPages) break;
+          q.shift();
+          this.inFrontier.delete(next.url);
+          if (this.fetched.has(next.url)) continue;
+          if (next.kind === 'sitemap' && this.sitemapsDispatched >= this.options.maxSitemaps) {
+            // Left queued in the store: the next run reads it (sitemaps are never output).
+            if (this.sitemapsDispatched++ === this.options.maxSitemaps) {
+              this.ctx.log.warn('sitemap limit reached; further sitemaps wait for the next run', { source: this.source.id, maxSitemaps: this.options.maxSitemaps });
+            }
+            continue;
+          }
+          if (next.kind === 'page') this.pagesDispatched++;
+          else this.sitemapsDispatched++;
+          this.start(host, next, emit);
+          dispatched = true;
+        }
+      }
+      if (this.active === 0 && !dispatched) break;
+      await new Promise<void>((resolve) => (this.wake = resolve));
+      this.wake = undefined;
+    }
+    while (this.active > 0) {
+      await new Promise<void>((resolve) => (this.wake = resolve));
+      this.wake = undefined;
+    }
+  }
+
+  private start(host: string, entry: Entry, emit: (item: DocItem) => Promise<void>): void {
+    this.active++;
+    this.hostActive.set(host, (this.hostActive.get(host) ?? 0) + 1);
+    const work = entry.kind === 'sitemap' ? this.crawlSitemap(entry) : this.crawlPage(entry, emit);
+    work
+      .catch((err: Error) => emit(problemItem('fetch_failed', `crawler error: ${err.message}`, { file: this.ctx.file, url: entry.url }, 0)))
+      .finally(() => {
+        this.active--;
+        this.hostActive.set(host, (this.hostActive.get(host) ?? 1) - 1);
+        this.wake?.();
+      });
+  }
+
+  /** The robots.txt policy of a URL's origin, fetched once per crawl (again after an error period). */
+  private policy(url: URL): Promise<RobotsPolicy> {
+    const origin = url.origin;
+    const expiry = this.robotsExpiry.get(origin);
+    let pending = this.robots.get(origin);
+    if (!pending || (expiry !== undefined && Date.now() > expiry)) {
+      this.robotsExpiry.delete(origin);
+      pending = this.fetchRobots(url);
+      this.robots.set(origin, pending);
+    }
+    return pending;
+  }
+
+  private async fetchRobots(url: URL): Promise<RobotsPolicy> {
+    const gate = this.gate(url.host);
+    let target = new URL('/robots.txt', url.origin);
+    let outcome: HttpOutcome | undefined;
+    for (let hop = 0; hop <= 5; hop++) {
+      const guard = this.refusal(target);
+      if (guard) {
+        outcome = { kind: 'error', reason: 'private_address', detail: guard };
+        break;
+      }
+      const here = target;
+      outcome = await gate.run(this.global, () => this.http.get(here, { accept: 'text/plain', wantBody: () => true }));
+      this.stats.requests++;
+      if (outcome.kind === 'response' && outcome.status >= 300 && outcome.status < 400 && outcome.location) {
+        try {
+          target = new URL(outcome.location, target);
+          continue;
+        } catch {
+          break;
+        }
+      }
+      break;
+    }
+    let policy: RobotsPolicy;
+    if (outcome?.kind === 'response' && outcome.status >= 200 && outcome.status < 300) {
+      policy = policyFor(parseRobots((outcome.body ?? Buffer.alloc(0)).subarray(0, MAX_ROBOTS_BYTES).toString('utf8')), this.ctx.fetch.userAgent);
+    } else if (outcome?.kind === 'response' && outcome.status >= 400 && outcome.status < 500 && outcome.status !== 429) {
+      policy = ALLOW_ALL;
+    } else if (outcome?.kind === 'error' && outcome.reason === 'private_address') {
+      policy = DISALLOW_ALL;
+      this.privateOrigins.add(url.origin);
+    } else {
+      // 5xx, 429 or unreachable: the site may be unable to say what it forbids, so nothing is fetched for a while.
+      policy = DISALLOW_ALL;
+      this.robotsExpiry.set(url.origin, Date.now() + this.options.robotsErrorMs);
+      this.ctx.log.warn('robots.txt unavailable: host treated as disallowing everything', {
+        source: this.source.id,
+        origin: url.origin,
+        reason: outcome?.kind === 'error' ? outcome.reason : `http_${outcome?.status}`,
+      });
+    }
+    if (policy.crawlDelay !== undefined) gate.setDelay(Math.max(this.options.delayMs, Math.min(policy.crawlDelay * 1000, this.options.maxCrawlDelayMs)));
+    if (this.options.robotsSitemaps) for (const sitemap of policy.sitemaps) this.enqueue(sitemap, 0, 'sitemap');
+    return policy;
+  }
+
+  /** Why a URL must not be requested for safety reasons, if so. */
+  private refusal(url: URL): string | undefined {
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return `only http and https are fetched, not ${url.protocol}`;
+    const host = bareHostname(url);
+    if (!this.options.allowPrivateHosts && isIP(host) !== 0 && isPrivateAddress(host)) return `${host} is a private address (set allowPrivateHosts to crawl it)`;
+    return undefined;
+  }
+
+  /**
+   * Fetches a URL, following redirects (robots.txt and scope checked on every hop) and retrying
+   * network errors, timeouts, 5xx and 429 with backoff; 429 and 503 pause the whole host for
+   * their Retry-After.
+   */
+  private async fetchChain(
+    start: string,
+    conditional: { etag?: string; lastModified?: string },
+    accept: string,
+    wantBody: (media: string) => boolean,
+  ): Promise<{ outcome: HttpOutcome; finalUrl: string } | { refused: string; detail: string; finalUrl: string }> {
+    const chain = new Set<string>([start]);
+    let current = new URL(start);
+    for (let hop = 0; ; hop++) {
+      const refusal = this.refusal(current);
+      if (refusal) return { refused: refusal.startsWith('only') ? 'unsupported_scheme' : 'private_address', detail: refusal, finalUrl: current.href };
+      const policy = await this.policy(current);
+      if (this.privateOrigins.has(current.origin)) return { refused: 'private_address', detail: `${current.host} resolves to a private address (set allowPrivateHosts to crawl it)`, finalUrl: current.href };
+      if (!isAllowed(policy, current.pathname + current.search)) {
+        this.stats.robotsDisallowed++;
+        return {
+          refused: policy.kind === 'disallow-all' ? 'robots_unavailable' : 'robots_disallowed',
+          detail: policy.kind === 'disallow-all' ? `robots.txt of ${current.origin} could not be read` : `robots.txt of ${current.origin} disallows ${current.pathname}${current.search}`,
+          finalUrl: current.href,
+        };
+      }
+      if (hop > 0 && this.fetched.has(current.href)) return { refused: 'duplicate_url', detail: `redirects to ${current.href}, fetched before in this crawl`, finalUrl: current.href };
+      this.fetched.add(current.href);
+      const gate = this.gate(current.host);
+      const here = current;
+      let outcome: HttpOutcome;
+      for (let attempt = 0; ; attempt++) {
+        outcome = await gate.run(this.global, () => this.http.get(here, { ...(hop === 0 ? conditional : {}), accept, wantBody }));
+        this.stats.requests++;
+        this.stats.status(outcome.kind === 'response' ? outcome.status : outcome.reason);
+        if (outcome.kind === 'response') this.stats.bytes += outcome.rawBytes;
+        if (!retryable(outcome) || attempt >= this.options.maxRetries) break;
+        this.stats.retries++;
+        const backoff = backoffMs(attempt, this.options.backoffBaseMs, this.options.backoffMaxMs);
+        if (outcome.kind === 'response' && (outcome.status === 429 || outcome.status === 503)) {
+          const asked = parseRetryAfter(outcome.retryAfter);
+          gate.pauseUntil(Date.now() + Math.min(asked ?? backoff, this.options.maxRetryAfterMs));
+        } else {
+          await sleep(backoff);
+        }
+      }
+      if (outcome.kind === 'error' || outcome.status < 300 || outcome.status >= 400 || outcome.status === 304 || !outcome.location) {
+        return { outcome, finalUrl: current.href };
+      }
+      let next: URL;
+      try {
+        next = new URL(normalizeUrl(outcome.location, current, this.options.sortQuery) ?? outcome.location, current);
+      } catch {
+        return { refused: 'bad_redirect', detail: `redirect to an invalid URL ${JSON.stringify(outcome.location)}`, finalUrl: current.href };
+      }
+      if (chain.has(next.href)) return { refused: 'redirect_loop', detail: `redirect from ${current.href} back to ${next.href}`, finalUrl: current.href };
+      if (hop + 1 > this.ctx.fetch.maxRedirects) return { refused: 'too_many_redirects', detail: `more than ${this.ctx.fetch.maxRedirects} redirects (last to ${next.href})`, finalUrl: next.href };
+      if ((next.protocol === 'http:' || next.protocol === 'https:') && !hostAllowed(next.host, this.source.scope.hosts)) {
+        return { refused: 'redirect_out_of_scope', detail: `redirect to ${next.href}, outside the source's hosts`, finalUrl: next.href };
+      }
+      chain.add(next.href);
+      current = next;
+    }
+  }
+
+  private conditionalFor(prior: UrlRecord | undefined): { etag?: string; lastModified?: string } {
+    if (!prior || prior.run === this.ctx.run || prior.state !== 'done') return {};
+    return { ...(prior.etag ? { etag: prior.etag } : {}), ...(prior.lastModified ? { lastModified: prior.lastModified } : {}) };
+  }
+
+  private async crawlSitemap(entry: Entry): Promise<void> {
+    const prior = this.store.get(entry.url);
+    const result = await this.fetchChain(entry.url, this.conditionalFor(prior), SITEMAP_ACCEPT, () => true);
+    const base: UrlRecord = { ...(prior ?? { errors: 0 }), url: entry.url, kind: 'sitemap', depth: 0, run: this.ctx.run, state: 'done', fetchedAt: new Date().toISOString() };
+    if ('refused' in result) {
+      this.stats.failure(result.refused);
+      this.store.put({ ...base, state: result.refused.startsWith('robots') ? 'skipped' : 'failed', reason: result.refused });
+      return;
+    }
+    const { outcome } = result;
+    if (outcome.kind === 'error' || (outcome.status !== 304 && (outcome.status < 200 || outcome.status >= 300))) {
+      const reason = outcome.kind === 'error' ? outcome.reason : `http_${outcome.status}`;
+      this.stats.failure(reason);
+      this.ctx.log.warn('sitemap not read', { source: this.source.id, url: entry.url, reason });
+      this.store.put({ ...base, state: 'failed', reason, errors: base.errors + 1 });
+      return;
+    }
+    if (outcome.status === 304) {
+      this.store.put({ ...base, httpStatus: 304, errors: 0 });
+      return;
+    }
+    let bytes = outcome.body ?? Buffer.alloc(0);
+    if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+      try {
+        bytes = gunzipSync(bytes, { maxOutputLength: this.ctx.fetch.maxBytes });
+      } catch (err) {
+        this.stats.failure('bad_encoding');
+        this.store.put({ ...base, state: 'failed', reason: 'bad_encoding', errors: base.errors + 1 });
+        this.ctx.log.warn('sitemap not read', { source: this.source.id, url: entry.url, reason: (err as Error).message });
+        return;
+      }
+    }
+    const text = bytes.toString('utf8');
+    const sitemap = parseSitemap(text);
+    if (sitemap?.kind === 'index') for (const e of sitemap.entries) this.enqueue(e.loc, 0, 'sitemap', e.lastmod);
+    else if (sitemap) for (const e of sitemap.entries) this.enqueue(e.loc, 0, 'page', e.lastmod);
+    else if (mediaTypeOf(outcome.contentType) === 'text/plain') {
+      for (const line of text.split(/\r?\n/)) if (line.trim()) this.enqueue(line.trim(), 0, 'page');
+    }
+    this.store.put({
+      ...base,
+      httpStatus: outcome.status,
+      errors: 0,
+      ...(outcome.etag ? { etag: outcome.etag } : {}),
+      ...(outcome.lastModified ? { lastModified: outcome.lastModified } : {}),
+    });
+  }
+
+  private enqueueLinks(links: readonly string[], depth: number): void {
+    if (depth > this.source.scope.maxDepth) return;
+    for (const link of links) this.enqueue(link, depth, 'page');
+  }
+
+  private async crawlPage(entry: Entry, emit: (item: DocItem) => Promise<void>): Promise<void> {
+    const prior = this.store.get(entry.url);
+    const refreshing = prior !== undefined && prior.run !== this.ctx.run;
+    const at = { file: this.ctx.file, url: entry.url };
+    const lastmod = this.lastmods.get(entry.url);
+    if (this.options.trustLastmod && refreshing && prior.state === 'done' && prior.docId && prior.fetchedAt && lastmod && Date.parse(lastmod) < Date.parse(prior.fetchedAt)) {
+      // The sitemap says the page has not changed since it was fetched: no request at all.
+      this.fetched.add(entry.url);
+      this.stats.changes.unchanged!++;
+      this.store.put({ ...prior, run: this.ctx.run, change: 'unchanged', lastmod });
+      this.enqueueLinks(prior.links ?? [], prior.depth + 1);
+      return;
+    }
+    const result = await this.fetchChain(entry.url, this.conditionalFor(prior), PAGE_ACCEPT, (media) => PAGE_TYPES.has(media));
+    const fetchedAt = new Date().toISOString();
+    const base: UrlRecord = {
+      ...(prior ?? { errors: 0 }),
+      url: entry.url,
+      kind: 'page',
+      depth: Math.min(entry.depth, prior?.depth ?? entry.depth),
+      run: this.ctx.run,
+      state: 'done',
+      fetchedAt,
+    };
+    delete base.reason;
+    delete base.change;
+    this.stats.pages++;
+    const fail = async (reason: string, detail: string, state: UrlRecord['state'], extra: Partial<UrlRecord> = {}) => {
+      this.stats.failure(reason);
+      this.store.put({ ...base, ...extra, state, reason, errors: state === 'failed' ? base.errors + 1 : base.errors });
+      await emit(problemItem(reason, detail, at, 0));
+    };
+    if ('refused' in result) return fail(result.refused, result.detail, result.refused.startsWith('robots') || result.refused === 'duplicate_url' ? 'skipped' : 'failed');
+    const { outcome } = result;
+    if (outcome.kind === 'error') return fail(outcome.reason, outcome.detail, 'failed');
+    const validators = { ...(outcome.etag ? { etag: outcome.etag } : {}), ...(outcome.lastModified ? { lastModified: outcome.lastModified } : {}) };
+    if (outcome.status === 304) {
+      this.stats.changes.unchanged!++;
+      this.store.put({ ...base, httpStatus: 304, change: 'unchanged', errors: 0 });
+      // The page's links were stored: a refresh still discovers through unchanged pages.
+      this.enqueueLinks(prior?.links ?? [], base.depth + 1);
+      return;
+    }
+    if ((outcome.status === 404 || outcome.status === 410) && prior?.docId) {
+      this.stats.changes.deleted!++;
+      const { docId, ...rest } = base;
+      this.store.put({ ...rest, httpStatus: outcome.status, change: 'deleted', previousDocId: docId, errors: 0, links: [] });
+      return;
+    }
+    if (outcome.status < 200 || outcome.status >= 300) return fail(`http_${outcome.status}`, `server answered ${outcome.status}`, 'failed', { httpStatus: outcome.status });
+    const media = mediaTypeOf(outcome.contentType);
+    if (!PAGE_TYPES.has(media) || !outcome.body) {
+      return fail('unsupported_type', `content type ${JSON.stringify(outcome.contentType || '(none)')} is neither HTML nor plain text`, 'skipped', { httpStatus: outcome.status });
+    }
+    const bytes = outcome.body;
+    const headerCharset = charsetFromContentType(outcome.contentType);
+    const choice = media === 'text/plain' ? { label: headerCharset ?? 'utf-8', from: 'header' } : sniffHtmlCharset(bytes, headerCharset);
+    const decoded = decodeBytes(bytes, choice.label);
+    if (!decoded) return fail('unsupported_charset', `charset ${JSON.stringify(choice.label)} (from ${choice.from}) is not supported`, 'failed', { httpStatus: outcome.status });
+    const where = { file: this.ctx.file, url: result.finalUrl };
+    const meta: Record<string, string | number | boolean> = {
+      contentType: outcome.contentType,
+      charset: decoded.charset,
+      ...(result.finalUrl !== entry.url ? { requestedUrl: entry.url } : {}),
+    };
+    let item: DocItem;
+    let links: string[] = [];
+    if (media === 'text/plain') {
+      item = docItem(this.readCtx, { kind: 'text', text: decoded.text.replace(/\r\n?/g, '\n').trim(), fetchedAt, meta, provenance: { url: result.finalUrl } }, where, bytes.length);
+    } else {
+      const page = extractHtmlText(decoded.text);
+      // A second parse for links only when they can be followed or a robots meta tag is there.
+      const wantLinks = base.depth + 1 <= this.source.scope.maxDepth;
+      const found = wantLinks || this.robotsMeta.test(decoded.text) ? extractLinks(decoded.text, result.finalUrl, this.token) : { links: [], noindex: false, nofollow: false };
+      if (!found.nofollow) {
+        links = [...new Set(found.links.map((l) => normalizeUrl(l, undefined, this.options.sortQuery)).filter((l): l is string => l !== undefined && !outOfScope(l, this.source.scope)))];
+      }
+      if (found.noindex) {
+        this.enqueueLinks(links, base.depth + 1);
+        return fail('noindex', 'the page asks not to be indexed (meta robots noindex)', 'skipped', { httpStatus: outcome.status, links, ...validators });
+      }
+      item = docItem(
+        this.readCtx,
+        {
+          kind: 'text',
+          text: page.text,
+          ...(page.lang ? { langHint: page.lang } : {}),
+          fetchedAt,
+          meta: { ...meta, ...(page.title ? { title: page.title } : {}) },
+          provenance: { url: result.finalUrl },
+        },
+        where,
+        bytes.length,
+      );
+    }
+    this.enqueueLinks(links, base.depth + 1);
+    if ('problem' in item) {
+      // The page no longer has usable text: for a page that had a document, that is a deletion.
+      if (prior?.docId) {
+        this.stats.changes.deleted!++;
+        const { docId, ...rest } = base;
+        this.store.put({ ...rest, ...validators, httpStatus: outcome.status, change: 'deleted', previousDocId: docId, links, errors: 0 });
+      } else {
+        this.store.put({ ...base, ...validators, httpStatus: outcome.status, reason: item.problem.reason, links, errors: 0 });
+      }
+      this.stats.failure(item.problem.reason);
+      await emit(item);
+      return;
+    }
+    const doc = item.doc;
+    if (refreshing && prior?.docId === doc.id) {
+      this.stats.changes.unchanged!++;
+      this.store.put({ ...base, ...validators, httpStatus: outcome.status, change: 'unchanged', links, errors: 0 });
+      return;
+    }
+    const change = prior?.docId ? 'changed' : 'new';
+    const version = (prior?.version ?? 0) + 1;
+    doc.meta = { ...doc.meta, version, ...(prior?.docId ? { previousDocId: prior.docId } : {}) };
+    this.stats.changes[change]!++;
+    this.store.putDoc(entry.url, doc);
+    const { previousDocId: _old, ...rest } = base;
+    this.store.put({
+      ...rest,
+      ...validators,
+      httpStatus: outcome.status,
+      docId: doc.id,
+      version,
+      change,
+      ...(prior?.docId ? { previousDocId: prior.docId } : {}),
+      links,
+      errors: 0,
+    });
+    await emit(item);
+  }
+
+  /** Writes the run's delta (from the store, so a resumed run's delta is whole) and stats. */
+  private async writeOutputs(): Promise<void> {
+    const delta: DeltaEntry[] = [];
+    for (const r of this.store.records.values()) {
+      if (r.run !== this.ctx.run || r.kind !== 'page' || (r.change !== 'new' && r.change !== 'changed' && r.change !== 'deleted')) continue;
+      delta.push({
+        change: r.change,
+        url: r.url,
+        sourceId: this.source.id,
+        ...(r.docId ? { docId: r.docId } : {}),
+        ...(r.previousDocId ? { previousDocId: r.previousDocId } : {}),
+        ...(r.version ? { version: r.version } : {}),
+        ...(r.httpStatus ? { httpStatus: r.httpStatus } : {}),
+        ...(r.fetchedAt ? { fetchedAt: r.fetchedAt } : {}),
+      });
+    }
+    delta.sort((a, b) => (a.url < b.url ? -1 : a.url > b.url ? 1 : 0));
+    const deltaDir = join(this.ctx.output, 'crawl-delta');
+    const statsDir = join(this.ctx.output, 'crawl-stats');
+    await mkdir(deltaDir, { recursive: true });
+    await mkdir(statsDir, { recursive: true });
+    await writeFileAtomic(join(deltaDir, `${this.source.id}.jsonl`), delta.map((d) => JSON.stringify(d) + '\n').join(''));
+    const counts = { new: 0, changed: 0, deleted: 0 };
+    for (const d of delta) counts[d.change]++;
+    const spacing: Record<string, number | null> = {};
+    for (const [host, gate] of this.gates) spacing[host] = gate.minSpacingMs();
+    await writeFileAtomic(
+      join(statsDir, `${this.source.id}.json`),
+      JSON.stringify({ source: this.source.id, run: this.ctx.run, delta: counts, minRequestSpacingMs: spacing, ...this.snapshot() }, null, 2) + '\n',
+    );
+  }
+}
+
+/** Crawls one source (see `SiteCrawler`). */
+export function crawlSite(source: SiteSource, ctx: SiteCrawlContext): AsyncGenerator<DocItem> {
+  return new SiteCrawler(source, ctx).items();
+}

@@ -1,0 +1,100 @@
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A counting semaphore (FIFO). */
+export class Semaphore {
+  private active = 0;
+  private readonly waiters: (() => void)[] = [];
+  constructor(private readonly size: number) {}
+  async acquire(): Promise<() => void> {
+    if (this.active >= this.size) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    else this.active++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiters.shift();
+      if (next) next();
+      else this.active--;
+    };
+  }
+  get waiting(): number {
+    return this.waiters.length;
+  }
+}
+
+/**
+ * Politeness towards one host: at most `concurrency` requests in flight, request starts at least
+ * `delayMs` apart, and a pause (429/503 Retry-After) that holds every request to the host.
+ */
+export class HostGate {
+  private readonly slots: Semaphore;
+  private nextStart = 0;
+  private pausedUntil = 0;
+  /** Requests waiting for this host (for the per-host queue display). */
+  queued = 0;
+  /** Start times of granted requests, kept for tests and stats (bounded). */
+  readonly starts: number[] = [];
+
+  constructor(
+    concurrency: number,
+    public delayMs: number,
+  ) {
+    this.slots = new Semaphore(concurrency);
+  }
+
+  /** Changes the delay (robots.txt Crawl-delay); the next start is re-spaced from the last one. */
+  setDelay(ms: number): void {
+    this.delayMs = ms;
+    const last = this.starts[this.starts.length - 1];
+    if (last !== undefined) this.nextStart = Math.max(this.nextStart, last + ms);
+  }
+
+  /** Smallest gap between two consecutive request starts so far, or null with fewer than two. */
+  minSpacingMs(): number | null {
+    let min: number | null = null;
+    for (let i = 1; i < this.starts.length; i++) {
+      const gap = this.starts[i]! - this.starts[i - 1]!;
+      if (min === null || gap < min) min = gap;
+    }
+    return min;
+  }
+
+  /** Holds every request to the host until the given time (epoch ms). */
+  pauseUntil(at: number): void {
+    this.pausedUntil = Math.max(this.pausedUntil, at);
+  }
+
+  /**
+   * Runs `fn` as one request to the host. The global slot is taken before the start time is
+   * reserved, so a request can never start closer than the delay to the one granted before it,
+   * however long either waited for a global slot.
+   */
+  async run<T>(global: Semaphore, fn: () => Promise<T>): Promise<T> {
+    this.queued++;
+    const releaseHost = await this.slots.acquire();
+    try {
+      const releaseGlobal = await global.acquire();
+      try {
+        for (;;) {
+          const at = Math.max(Date.now(), this.nextStart, this.pausedUntil);
+          const wait = at - Date.now();
+          if (wait > 0) {
+            // Timers may fire a little early; the +1 keeps the spacing at or above the delay.
+            await sleep(wait + 1);
+            continue;
+          }
+          break;
+        }
+        const started = Date.now();
+        this.nextStart = started + this.delayMs;
+        this.queued--;
+        if (this.starts.length < 10_000) this.starts.push(started);
+        return await fn();
+      } finally {
+        releaseGlobal();
+      }
+    } finally {
+      releaseHost();
+    }
+  }
+}

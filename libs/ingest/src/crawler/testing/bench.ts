@@ -1,0 +1,81 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Agent, request } from 'undici';
+import { silentLogger } from '@apollo/stage';
+import { DEFAULT_FETCH_OPTIONS, DEFAULT_READ_LIMITS } from '../../options';
+import { SiteCrawler } from '../crawl';
+import { DEFAULT_CRAWLER_OPTIONS } from '../options';
+
+/**
+ * Crawler throughput against a loopback site with politeness off, beside a plain undici request
+ * loop over the same pages in the same run (issue 3's benchmark). Run it with
+ * `npx esbuild libs/ingest/src/crawler/testing/bench.ts --bundle --platform=node --outfile=/tmp/crawl-bench.js && node /tmp/crawl-bench.js [pages] [concurrency]`.
+ */
+export async function benchCrawl(pages: number, concurrency: number): Promise<Record<string, unknown>> {
+  const para = '<p>' + 'Hypertension is a common condition in which the long-term force of the blood against the artery walls is high. '.repeat(6) + '</p>';
+  const html = (i: number) => `<!doctype html><html lang="en"><head><title>Page ${i}</title></head><body><nav><a href="/">Home</a></nav><main><h1>Topic ${i}</h1>${para.repeat(10)}</main></body></html>`;
+  const server = createServer((req, res) => {
+    const url = req.url ?? '/';
+    if (url === '/robots.txt') return res.writeHead(200, { 'content-type': 'text/plain' }).end('User-agent: *\nAllow: /\n');
+    if (url === '/sitemap.xml') {
+      const locs = Array.from({ length: pages }, (_, i) => `<url><loc>http://${req.headers.host}/p/${i}.html</loc></url>`).join('');
+      return res.writeHead(200, { 'content-type': 'application/xml' }).end(`<urlset>${locs}</urlset>`);
+    }
+    const m = /^\/p\/(\d+)\.html$/.exec(url);
+    if (!m) return res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', etag: `"${m[1]}"` }).end(html(Number(m[1])));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const results: Record<string, unknown> = { pages, concurrency };
+  try {
+    // Plain loop: undici request, bodies read as text, nothing else.
+    const agent = new Agent({ connections: concurrency });
+    let next = 0;
+    let bytes = 0;
+    let t = process.hrtime.bigint();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < pages) {
+          const i = next++;
+          const res = await request(`${origin}/p/${i}.html`, { dispatcher: agent });
+          bytes += Buffer.byteLength(await res.body.text());
+        }
+      }),
+    );
+    let s = Number(process.hrtime.bigint() - t) / 1e9;
+    results.plain = { pagesPerSec: Math.round(pages / s), mbPerSec: Number((bytes / s / 1e6).toFixed(1)), seconds: Number(s.toFixed(2)) };
+    await agent.close();
+
+    const state = await mkdtemp(join(tmpdir(), 'crawl-bench-'));
+    const crawler = new SiteCrawler(
+      { id: 'bench', lang: 'en', source: 'web', stage: 'pretrain', license: 'bench', seeds: [], sitemaps: [`${origin}/sitemap.xml`], scope: { hosts: [new URL(origin).host], include: [], exclude: [], maxDepth: 0, maxPages: pages } },
+      {
+        file: 'bench.json',
+        run: 'bench',
+        createdAt: new Date().toISOString(),
+        output: state,
+        fetch: DEFAULT_FETCH_OPTIONS,
+        crawler: { ...DEFAULT_CRAWLER_OPTIONS, stateDir: join(state, 'state'), delayMs: 0, perHostConcurrency: concurrency, concurrency, allowPrivateHosts: true, statsEveryMs: 600_000 },
+        limits: DEFAULT_READ_LIMITS,
+        log: silentLogger,
+      },
+    );
+    let docs = 0;
+    t = process.hrtime.bigint();
+    for await (const item of crawler.items()) if ('doc' in item) docs++;
+    s = Number(process.hrtime.bigint() - t) / 1e9;
+    results.crawler = { docs, pagesPerSec: Math.round(docs / s), mbPerSec: Number((crawler.stats.bytes / s / 1e6).toFixed(1)), seconds: Number(s.toFixed(2)) };
+    await rm(state, { recursive: true, force: true });
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+  return results;
+}
+
+if (require.main === module) {
+  benchCrawl(Number(process.argv[2] ?? 2000), Number(process.argv[3] ?? 16)).then((r) => console.log(JSON.stringify(r)));
+}
