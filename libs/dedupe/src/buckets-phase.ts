@@ -11,7 +11,8 @@ import { DEFAULT_PAIR_LIMITS, type PairLimits } from './lsh';
 import { estimateJaccard } from './minhash';
 import { RunFileError, RunFileWriter, readRunHeader } from './run-file';
 import { readRunsManifest } from './runs-manifest';
-import { openSignatureStore, type SignatureStore } from './signature-store';
+import type { SignatureStore } from './signature-store';
+import { IndexedStore, indexRunFiles, isIndexRank, openRunStore } from './corpus-index';
 
 /**
  * `buckets/<space>.json`: what one key space's edges were made from, and its figures. Written
@@ -52,11 +53,11 @@ export interface SpaceContext {
   pairLimits?: PairLimits;
 }
 
-/** A bucket member: its document and (loaded once) signature. */
+/** A bucket member: its document and its signature (loaded on first comparison). */
 interface Member {
   rank: number;
   ordinal: number;
-  signature: Uint32Array;
+  signature?: Uint32Array;
 }
 
 /**
@@ -122,6 +123,7 @@ export async function spaceRunFiles(layout: DedupeLayout, space: string, store: 
       files.push(path);
     }
   }
+  if (store instanceof IndexedStore) files.push(...indexRunFiles(store.index, space));
   return files;
 }
 
@@ -156,21 +158,29 @@ export async function runSpace(space: string, ctx: SpaceContext): Promise<SpaceM
   };
   const prev = Buffer.alloc(ENTRY_BYTES);
   let havePrev = false;
+  const against = ctx.store instanceof IndexedStore;
   try {
     if (space === EXACT_SPACE) {
       // Groups of equal exact hash; the first of a group is its representative.
       const rep = Buffer.alloc(ENTRY_BYTES);
-      let groupSize = 0;
+      let groupCounted = false;
       const res = mergeRuns(files, ENTRY_BYTES, { memoryBytes: memoryBytes(ctx.config), tmpDir }, (buf, off) => {
         meta.entries++;
         if (havePrev && sameBytes(buf, off, prev, 0, EXACT_OFFSET, KEEP_OFFSET)) {
-          writeEdge(edge, entryRank(buf, off), entryOrdinal(buf, off), entryRank(rep, 0), entryOrdinal(rep, 0));
-          edges.add(edge);
-          meta.copies++;
-          if (++groupSize === 2) meta.buckets++;
+          // Against an index, copies among indexed documents were joined when they were published.
+          if (!(against && isIndexRank(entryRank(buf, off)) && isIndexRank(entryRank(rep, 0)))) {
+            writeEdge(edge, entryRank(buf, off), entryOrdinal(buf, off), entryRank(rep, 0), entryOrdinal(rep, 0));
+            edges.add(edge);
+            meta.copies++;
+            // Against an index, only groups that involve the delta count.
+            if (!groupCounted) {
+              meta.buckets++;
+              groupCounted = true;
+            }
+          }
         } else {
           buf.copy(rep, 0, off, off + ENTRY_BYTES);
-          groupSize = 1;
+          groupCounted = false;
         }
         buf.copy(prev, 0, off, off + ENTRY_BYTES);
         havePrev = true;
@@ -180,7 +190,11 @@ export async function runSpace(space: string, ctx: SpaceContext): Promise<SpaceM
       const threshold = ctx.config.threshold;
       const store = ctx.store;
       const pairs = new BucketPairs(ctx.pairLimits ?? DEFAULT_PAIR_LIMITS, (x, y) => {
+        // Pairs of indexed documents were compared when they were published.
+        if (against && isIndexRank(x.rank) && isIndexRank(y.rank)) return;
         meta.candidatePairs++;
+        x.signature ??= store.signature(x.rank, x.ordinal);
+        y.signature ??= store.signature(y.rank, y.ordinal);
         if (estimateJaccard(x.signature, y.signature) >= threshold) {
           meta.verifiedPairs++;
           writeEdge(edge, x.rank, x.ordinal, y.rank, y.ordinal);
@@ -197,7 +211,7 @@ export async function runSpace(space: string, ctx: SpaceContext): Promise<SpaceM
         if (!(sameBucket && sameBytes(buf, off, prev, 0, EXACT_OFFSET, KEEP_OFFSET))) {
           const rank = entryRank(buf, off);
           const ordinal = entryOrdinal(buf, off);
-          pairs.add({ rank, ordinal, signature: store.signature(rank, ordinal) });
+          pairs.add({ rank, ordinal });
         }
         buf.copy(prev, 0, off, off + ENTRY_BYTES);
         havePrev = true;
@@ -278,7 +292,7 @@ export async function runBucketsTask(task: TaskSpec<DedupeConfig>, rt: TaskRunti
   const spaces = spacesForRank(keySpaces(numHashes(config) > 0 ? config.bands : 0), task.rank, task.worldSize);
   let figures: Record<string, number> = {};
   if (spaces.length > 0) {
-    const store = await openSignatureStore(task.output, run.worldSize, config, true);
+    const store = await openRunStore(task.output, run.worldSize, config, true);
     try {
       const { metas, ran } = await ensureSpaces(spaces, { output: task.output, config, store, worldSize: run.worldSize, log: rt.log }, (n) => rt.progress(n, 0));
       figures = { ...sumSpaceFigures(metas), spacesRun: ran };

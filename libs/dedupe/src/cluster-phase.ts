@@ -10,7 +10,9 @@ import { DedupeLayout, EXACT_SPACE, keySpaces, PHASE_CLUSTER } from './layout';
 import { estimateJaccard } from './minhash';
 import { RunFileReader } from './run-file';
 import { FLAG_NO_SHINGLES, OTHER_LANG, readSignatureFile, SignatureFileError, type SignatureRecord } from './signature-file';
-import { openSignatureStore, type SignatureStore } from './signature-store';
+import type { SignatureStore } from './signature-store';
+import { IndexedStore, openRunStore } from './corpus-index';
+import { clusterAgainstIndex } from './cluster-against';
 import { UnionFind } from './union-find';
 
 /** `clusters/summary.json`. */
@@ -19,6 +21,8 @@ export interface ClusterSummary {
   /** Documents and duplicates per language (`other` for documents without a known language). */
   byLang: Record<string, { docs: number; exactDuplicates: number; nearDuplicates: number }>;
   worldSize: number;
+  /** The index version the run was checked against, if any. */
+  against?: string;
 }
 
 /** Joins the documents of every edge of a space. */
@@ -55,11 +59,12 @@ function langName(index: number): string {
  */
 export async function clusterRun(output: string, worldSize: number, config: DedupeConfig, rt: TaskRuntime): Promise<ClusterSummary> {
   const layout = new DedupeLayout(output);
-  const store = await openSignatureStore(output, worldSize, config, true);
+  const store = await openRunStore(output, worldSize, config, true);
   try {
     const spaces = keySpaces(numHashes(config) > 0 ? config.bands : 0);
     const { metas, ran } = await ensureSpaces(spaces, { output, config, store, worldSize, log: rt.log });
     if (ran > 0) rt.log.info('merged key spaces the buckets phase had not finished', { spaces: ran });
+    if (store instanceof IndexedStore) return await clusterAgainstIndex(output, worldSize, config, store, spaces, metas, rt);
     const n = store.total;
     const uf = new UnionFind(n);
     for (const space of spaces) unionEdges(uf, store, layout.edgesFile(space));

@@ -34,6 +34,10 @@ export interface ClusterStats {
   exactDuplicates: number;
   nearDuplicates: number;
   kept: number;
+  /** Against an index: documents dropped as duplicates of an indexed (published) document. */
+  duplicatesOfIndex?: number;
+  /** Against an index: documents in it. */
+  indexDocs?: number;
 }
 
 /** The outcome: for every document, the document kept for its cluster (itself when kept). */

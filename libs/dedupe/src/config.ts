@@ -1,6 +1,8 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { isSourceType } from '@apollo/document';
 import { parseInteger, type StageOptions } from '@apollo/stage';
+import { resolve } from 'node:path';
+import { resolveIndexVersion } from './corpus-index';
 import { DEFAULT_SOURCE_PRIORITY } from './keep-policy';
 
 /** Configuration of the dedupe stage (plain JSON; part of run.json). */
@@ -36,6 +38,27 @@ export interface DedupeConfig {
   decontamMinVerbatimWords: number;
   /** `drop` contaminated documents, or `cut` the lines holding the matches (QA documents are always dropped). Default drop. */
   decontamAction: 'drop' | 'cut';
+  /**
+   * Folder of a persistent dedupe index to publish this run into when it has finished (a new
+   * version, named by the folder's CURRENT file). '' (default): publish nothing.
+   */
+  index: string;
+  /**
+   * Index (folder with CURRENT, or a version folder) to deduplicate the input against: only
+   * the input's signatures are computed; input documents that duplicate an indexed document
+   * are dropped, indexed documents never are. Resolved to the current version when the run is
+   * configured. '' (default): none.
+   */
+  against: string;
+  /** Fold traditional Chinese characters to simplified ones in the matching form. Default true. */
+  foldChinese: boolean;
+  /**
+   * A line found in at least this many documents of one site (URL host, else source id) is
+   * boilerplate: left out of the matching form. 0 (default) turns it off.
+   */
+  boilerplateMinDocs: number;
+  /** Also remove boilerplate lines from the text of kept documents. Default false. */
+  boilerplateStrip: boolean;
 }
 
 export const DEFAULT_DEDUPE_CONFIG: DedupeConfig = {
@@ -53,6 +76,11 @@ export const DEFAULT_DEDUPE_CONFIG: DedupeConfig = {
   decontamNgramChars: 13,
   decontamMinVerbatimWords: 6,
   decontamAction: 'drop',
+  index: '',
+  against: '',
+  foldChinese: true,
+  boilerplateMinDocs: 0,
+  boilerplateStrip: false,
 };
 
 /** The memory setting in bytes. */
@@ -105,6 +133,10 @@ export function addDedupeOptions(cmd: Command): void {
     .option('--decontam-ngram-words <n>', `n-gram size in words for decontamination (default ${DEFAULT_DEDUPE_CONFIG.decontamNgramWords})`, parseInteger('--decontam-ngram-words', 1))
     .option('--decontam-ngram-chars <n>', `n-gram size in characters for Chinese (default ${DEFAULT_DEDUPE_CONFIG.decontamNgramChars})`, parseInteger('--decontam-ngram-chars', 1))
     .option('--decontam-action <action>', 'drop or cut contaminated documents (default drop)', parseAction)
+    .option('--index <dir>', 'after the run, publish its signatures, bucket runs and decisions as a new version of this dedupe index')
+    .option('--against <dir>', 'deduplicate the input against this dedupe index (its documents are never dropped)')
+    .option('--boilerplate-min-docs <n>', 'lines found in at least n documents of one site are boilerplate, left out of matching (default 0: off)', parseInteger('--boilerplate-min-docs', 0))
+    .option('--boilerplate-strip', 'also remove boilerplate lines from the kept documents')
     .option('--memory-mb <n>', `memory per task for sort and merge buffers, in MB (default ${DEFAULT_DEDUPE_CONFIG.memoryMb})`, parsePositive('--memory-mb'));
 }
 
@@ -116,6 +148,8 @@ const positive: Check<number> = (v) => (typeof v === 'number' && Number.isFinite
 const action: Check<'drop' | 'cut'> = (v) => (v === 'drop' || v === 'cut' ? v : undefined);
 const bool: Check<boolean> = (v) => (typeof v === 'boolean' ? v : undefined);
 const uint32: Check<number> = (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff ? v : undefined);
+const str: Check<string> = (v) => (typeof v === 'string' ? v : undefined);
+const nonNegativeInt: Check<number> = (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined);
 const stringList: Check<string[]> = (v) => (Array.isArray(v) && v.every((s) => typeof s === 'string') ? (v as string[]) : undefined);
 
 /** CLI option, else the pipeline section's value (checked), else the default. */
@@ -150,7 +184,15 @@ export function configureDedupe(opts: StageOptions, section: Record<string, unkn
     decontamNgramChars: pick(opts.decontamNgramChars, section, 'decontamNgramChars', positiveInt, d.decontamNgramChars, 'a positive integer'),
     decontamMinVerbatimWords: pick(undefined, section, 'decontamMinVerbatimWords', positiveInt, d.decontamMinVerbatimWords, 'a positive integer'),
     decontamAction: pick(opts.decontamAction, section, 'decontamAction', action, d.decontamAction, '"drop" or "cut"'),
+    index: pick(opts.index, section, 'index', str, d.index, 'a path'),
+    against: pick(opts.against, section, 'against', str, d.against, 'a path'),
+    foldChinese: pick(undefined, section, 'foldChinese', bool, d.foldChinese, 'true or false'),
+    boilerplateMinDocs: pick(opts.boilerplateMinDocs, section, 'boilerplateMinDocs', nonNegativeInt, d.boilerplateMinDocs, 'a non-negative integer'),
+    boilerplateStrip: pick(opts.boilerplateStrip, section, 'boilerplateStrip', bool, d.boilerplateStrip, 'true or false'),
   };
+  if (config.index) config.index = resolve(config.index);
+  // Pinned to the current version, so run.json records which one this run matched against.
+  if (config.against) config.against = resolveIndexVersion(config.against);
   const unknown = config.sourcePriority.filter((s) => !isSourceType(s));
   if (unknown.length > 0) throw new Error(`source priority names unknown source types: ${unknown.join(', ')}`);
   if (new Set(config.sourcePriority).size !== config.sourcePriority.length) throw new Error('source priority lists a source type twice');

@@ -14,6 +14,11 @@ export interface DuplicateRecord {
   keptId: string;
   /** Documents in the cluster, the kept one included. */
   clusterSize: number;
+  /**
+   * The kept document is a published document of the index the run was checked against
+   * (`--against`); keptRank and keptOrdinal are then its index rank and ordinal.
+   */
+  keptInIndex?: boolean;
 }
 
 export async function writeDuplicates(path: string, records: Iterable<DuplicateRecord> | AsyncIterable<DuplicateRecord>): Promise<number> {
@@ -56,5 +61,14 @@ export async function* readDuplicatesForRank(path: string, rank: number): AsyncG
     if (r.ordinal <= last) throw new Error(`${path}:${item.line}: records are not sorted by ordinal`);
     last = r.ordinal;
     yield r;
+  }
+}
+
+/** Streams every record of a duplicates file, checked, in file order ((rank, ordinal) order). */
+export async function* readDuplicates(path: string): AsyncGenerator<DuplicateRecord> {
+  for await (const item of readJsonLines(path)) {
+    if ('problem' in item) throw new Error(`${path}:${item.line}: ${item.problem.reason}: ${item.problem.detail}`);
+    if (!isDuplicateRecord(item.value)) throw new Error(`${path}:${item.line}: not a duplicate record`);
+    yield item.value;
   }
 }

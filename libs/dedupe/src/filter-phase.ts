@@ -1,5 +1,6 @@
 import { access } from 'node:fs/promises';
-import type { Doc } from '@apollo/document';
+import { docId, type Doc } from '@apollo/document';
+import { loadBoilerplate, type BoilerplateSet } from './boilerplate';
 import { docPhase, type DocStep, type ShardedPhase, type TaskSpec } from '@apollo/stage';
 import type { DedupeConfig } from './config';
 import { readDuplicatesForRank, type DuplicateRecord } from './duplicates-file';
@@ -32,7 +33,12 @@ export function duplicateFilter(records: AsyncIterator<DuplicateRecord>, expecte
           throw new Error(`${source}: document ${ordinal} of task ${ctx.rank} has id ${doc.id}, but the clusters name ${dup.id}; the input changed since the signatures phase`);
         }
         const reason = dup.kind === 'exact' ? EXACT_DUPLICATE : NEAR_DUPLICATE;
-        ctx.drop(doc, reason, `duplicate of ${dup.keptId} (similarity ${dup.similarity})`, { duplicateOf: dup.keptId, similarity: dup.similarity });
+        const where = dup.keptInIndex ? ' in the index' : '';
+        ctx.drop(doc, reason, `duplicate of ${dup.keptId}${where} (similarity ${dup.similarity})`, {
+          duplicateOf: dup.keptId,
+          similarity: dup.similarity,
+          ...(dup.keptInIndex ? { duplicateInIndex: true } : {}),
+        });
         next = await records.next();
       } else {
         yield doc;
@@ -56,7 +62,12 @@ async function filterStep(task: TaskSpec<DedupeConfig>): Promise<DocStep> {
   const header = await readSignatureHeader(layout.signatureFile(task.rank));
   const dedupe = duplicateFilter(readDuplicatesForRank(duplicates, task.rank), header.count, duplicates);
   const config = task.config;
-  if (config.decontaminate.length === 0) return dedupe;
+  let kept: DocStep = dedupe;
+  if (config.boilerplateStrip && config.boilerplateMinDocs > 0) {
+    const strip = boilerplateStripStep(await loadBoilerplate(task.output, config));
+    kept = (docs, ctx) => strip(dedupe(docs, ctx), ctx);
+  }
+  if (config.decontaminate.length === 0) return kept;
   // Kept documents only: a dropped duplicate's text lives on in the document kept for it.
   const index = new BenchmarkIndex(await loadBenchmarks(config.decontaminate), {
     ngramWords: config.decontamNgramWords,
@@ -64,7 +75,29 @@ async function filterStep(task: TaskSpec<DedupeConfig>): Promise<DocStep> {
     minVerbatimWords: config.decontamMinVerbatimWords,
   });
   const decontaminate = decontaminationStep(index, config.decontamAction, task.output);
-  return (docs, ctx) => decontaminate(dedupe(docs, ctx), ctx);
+  return (docs, ctx) => decontaminate(kept(docs, ctx), ctx);
+}
+
+/** Drop reason of a text document made only of boilerplate lines. */
+export const BOILERPLATE_ONLY = 'boilerplate_only';
+
+/**
+ * Removes the site's boilerplate lines from kept text documents (the id follows the new text;
+ * QA documents are left whole). A document with nothing left is dropped.
+ */
+export function boilerplateStripStep(set: BoilerplateSet): DocStep {
+  return async function* strip(docs: AsyncIterable<Doc>, ctx) {
+    for await (const doc of docs) {
+      if (doc.kind !== 'text') {
+        yield doc;
+        continue;
+      }
+      const { text, removed } = set.strip(doc);
+      if (removed === 0) yield doc;
+      else if (text.length === 0) ctx.drop(doc, BOILERPLATE_ONLY, `all ${removed} lines are boilerplate of the document's site`);
+      else yield { ...doc, text, id: docId(doc.kind, text), meta: { ...doc.meta, boilerplateFrom: doc.id, boilerplateRemovedLines: removed } };
+    }
+  };
 }
 
 /**

@@ -27,6 +27,8 @@ export interface FingerprintOptions {
   /** MinHash signature length; 0 computes no signature (exact-only mode). */
   numHashes: number;
   seed: number;
+  /** Fold traditional Chinese to simplified before shingling. Default true. */
+  foldChinese?: boolean;
 }
 
 /**
@@ -51,7 +53,7 @@ export class Fingerprinter {
   }
 
   fingerprint(text: string, lang: string | undefined): Fingerprint {
-    const normalized = normalizeForMatching(text);
+    const normalized = normalizeForMatching(text, { foldChinese: this.options.foldChinese !== false });
     const mode = shingleModeFor(lang, normalized);
     const shingles = textShingles(normalized, mode, this.options.shingles);
     const signature = this.hasher ? this.hasher.signature(shingles) : new Uint32Array(0);

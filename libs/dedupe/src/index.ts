@@ -1,4 +1,5 @@
 export * from './normalize';
+export * from './zh-fold';
 export * from './murmur3';
 export * from './shingles';
 export * from './minhash';
@@ -21,5 +22,10 @@ export * from './signatures-phase';
 export * from './buckets-phase';
 export * from './cluster-phase';
 export * from './filter-phase';
+export * from './corpus-index';
+export * from './cluster-against';
+export * from './publish-phase';
+export * from './boilerplate';
+export * from './evaluation';
 export * from './stage';
 export * from './decontam';

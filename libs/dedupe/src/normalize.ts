@@ -1,3 +1,5 @@
+import { foldTraditionalChinese } from './zh-fold';
+
 /**
  * Normalization for duplicate matching. Much stronger than the document id's normalization: two
  * texts that differ only in case, punctuation, spacing, compatibility forms or Arabic spelling
@@ -25,15 +27,22 @@ export function foldArabic(text: string): string {
   return text.replace(TATWEEL, '').replace(ARABIC_DIACRITICS, '').replace(ALEF_FORMS, '\u0627').replace(ALEF_MAKSURA, '\u064a');
 }
 
+/** Options of the matching normalization. */
+export interface MatchingOptions {
+  /** Fold traditional Chinese characters to simplified ones. Default true. */
+  foldChinese?: boolean;
+}
+
 /**
  * The matching form of a text: NFKC (full-width and compatibility characters folded), lower
- * case, Arabic folding, punctuation and symbols replaced by a space, whitespace runs collapsed,
- * trimmed. Tokens are the space-separated words of the result. The result is empty for a text
- * made only of punctuation, symbols and spaces.
+ * case, Arabic folding, traditional Chinese folded to simplified, punctuation and symbols
+ * replaced by a space, whitespace runs collapsed, trimmed. Tokens are the space-separated words
+ * of the result. The result is empty for a text made only of punctuation, symbols and spaces.
  */
-export function normalizeForMatching(text: string): string {
+export function normalizeForMatching(text: string, options: MatchingOptions = {}): string {
   let t = text.normalize('NFKC').toLowerCase();
   t = foldArabic(t);
+  if (options.foldChinese !== false) t = foldTraditionalChinese(t);
   // German sharp s is the one common case-folding that lower-casing alone misses.
   t = t.replace(/\u00df/gu, 'ss');
   t = t.replace(FORMAT, '').replace(CONTROL, ' ').replace(PUNCT_OR_SYMBOL, ' ').replace(SPACES, ' ');

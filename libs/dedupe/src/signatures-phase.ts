@@ -3,6 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { LANGS, readDocFile, SOURCE_TYPES } from '@apollo/document';
 import type { ShardedPhase, TaskRuntime, TaskSpec, TaskStats } from '@apollo/stage';
 import { memoryBytes, numHashes, type DedupeConfig } from './config';
+import { loadBoilerplate } from './boilerplate';
 import { Fingerprinter } from './fingerprint';
 import { writeEntry } from './bucket-entry';
 import { sourceRanks } from './keep-policy';
@@ -47,7 +48,9 @@ export async function runSignaturesTask(task: TaskSpec<DedupeConfig>, rt: TaskRu
     shingles: { words: config.shingleWords, chars: config.shingleChars },
     numHashes: numHashes(config),
     seed: config.seed,
+    foldChinese: config.foldChinese,
   });
+  const boilerplate = await loadBoilerplate(task.output, config);
   const writer = new SignatureFileWriter(path, {
     numHashes: numHashes(config),
     seed: config.seed,
@@ -90,7 +93,7 @@ export async function runSignaturesTask(task: TaskSpec<DedupeConfig>, rt: TaskRu
           }
           const doc = item.doc;
           stats.charsIn += doc.text.length;
-          const fp = fingerprinter.fingerprint(doc.text, doc.lang);
+          const fp = fingerprinter.fingerprint(boilerplate.size > 0 ? boilerplate.strip(doc).text : doc.text, doc.lang);
           if (fp.noShingles) extra.noShingles!++;
           else if (fp.mode === 'chars') extra.charShingled!++;
           else extra.wordShingled!++;

@@ -1,11 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import type { StageApp } from '@apollo/stage';
+import { boilerplateLinesPhase, boilerplatePhase } from './boilerplate';
 import { bucketsPhase } from './buckets-phase';
 import { clusterPhase, type ClusterSummary } from './cluster-phase';
 import { addDedupeOptions, configureDedupe, type DedupeConfig } from './config';
 import { decontamReportPhase } from './decontam/report';
 import { filterPhase } from './filter-phase';
 import { DedupeLayout } from './layout';
+import { publishPhase } from './publish-phase';
 import { signaturesPhase } from './signatures-phase';
 
 /**
@@ -18,7 +20,7 @@ export const dedupeStage: StageApp<DedupeConfig> = {
   summary: 'Remove exact and near-duplicate documents (MinHash LSH), keeping one per cluster by source priority',
   options: addDedupeOptions,
   configure: (opts, section) => configureDedupe(opts, section),
-  phases: [signaturesPhase(), bucketsPhase(), clusterPhase(), filterPhase(), decontamReportPhase()],
+  phases: [boilerplateLinesPhase(), boilerplatePhase(), signaturesPhase(), bucketsPhase(), clusterPhase(), filterPhase(), decontamReportPhase(), publishPhase()],
   async after(output, _config, log) {
     const summary = JSON.parse(await readFile(new DedupeLayout(output).summaryFile(), 'utf8')) as ClusterSummary;
     const s = summary.stats;
