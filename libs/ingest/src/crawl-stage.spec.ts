@@ -26,10 +26,10 @@ describe('crawlStage over pipelines/apollo-corpus.json', () => {
     const outcome = await runStage(crawlStage, opts(), pipeline, silentLogger);
     expect(outcome.exitCode).toBe(0);
     const [phase] = outcome.phases;
-    expect(phase!.ran).toHaveLength(56);
+    expect(phase!.ran).toHaveLength(57);
     const stats = mergeStats(phase!.ran);
-    expect(stats.docsIn).toBe(406);
-    expect(stats.docsOut).toBe(394);
+    expect(stats.docsIn).toBe(411);
+    expect(stats.docsOut).toBe(399);
     expect(stats.dropped).toEqual({
       malformed_json: 1,
       invalid_utf8: 1,
@@ -47,7 +47,7 @@ describe('crawlStage over pipelines/apollo-corpus.json', () => {
     expect(report.problems).toEqual([]);
 
     const layout = new StageLayout(out);
-    const docs = (await Promise.all(Array.from({ length: 56 }, (_, r) => readJsonl<Doc>(layout.docsFile(r))))).flat();
+    const docs = (await Promise.all(Array.from({ length: 57 }, (_, r) => readJsonl<Doc>(layout.docsFile(r))))).flat();
     const langs = new Map<string, number>();
     for (const d of docs) langs.set(d.langHint ?? 'none', (langs.get(d.langHint ?? 'none') ?? 0) + 1);
     for (const lang of ['en', 'zh', 'es', 'fr', 'ar', 'hi']) expect(langs.get(lang)).toBeGreaterThanOrEqual(25);
@@ -57,7 +57,7 @@ describe('crawlStage over pipelines/apollo-corpus.json', () => {
     for (const d of docs) files.set(d.id, (files.get(d.id) ?? new Set()).add(d.provenance.file!));
     expect([...files.values()].filter((f) => f.size > 1)).toHaveLength(4);
 
-    const rejects = (await Promise.all(Array.from({ length: 56 }, (_, r) => readJsonl<{ reason: string; at: { file: string } }>(layout.rejectsFile(r))))).flat();
+    const rejects = (await Promise.all(Array.from({ length: 57 }, (_, r) => readJsonl<{ reason: string; at: { file: string } }>(layout.rejectsFile(r))))).flat();
     expect(rejects.find((r) => r.reason === 'truncated_file')!.at).toEqual({ file: 'pipelines/samples/mixed/medicalPaper_en_text.json', record: 6 });
   });
 
@@ -65,7 +65,7 @@ describe('crawlStage over pipelines/apollo-corpus.json', () => {
     const pipeline = await loadPipelineFile(PIPELINE);
     const again = await runStage(crawlStage, opts(), pipeline, silentLogger);
     expect(again.phases[0]!.ran).toHaveLength(0);
-    expect(again.phases[0]!.skipped).toHaveLength(56);
+    expect(again.phases[0]!.skipped).toHaveLength(57);
 
     const layout = new StageLayout(out);
     const before = await readFile(layout.docsFile(3), 'utf8');
@@ -74,7 +74,7 @@ describe('crawlStage over pipelines/apollo-corpus.json', () => {
     const redo = await runStage(crawlStage, opts(), pipeline, silentLogger);
     expect(redo.phases[0]!.ran.map((s) => s.rank)).toEqual([3]);
     expect(await readFile(layout.docsFile(3), 'utf8')).toBe(before);
-    expect((await readdir(join(out, 'completions'))).length).toBe(56);
+    expect((await readdir(join(out, 'completions'))).length).toBe(57);
   });
 });
 

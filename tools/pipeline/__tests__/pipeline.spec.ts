@@ -83,7 +83,19 @@ describe('the corpus pipeline on the bundled samples', () => {
     }
     expect(ids.size).toBe(rows); // dedupe leaves no exact duplicate
     const dedupeDrops = JSON.parse(await readFile(join(out, 'dedupe', 'run-summary.json'), 'utf8')).phases.flatMap((p: { dropped: object }) => Object.keys(p.dropped));
-    expect(dedupeDrops).toEqual(expect.arrayContaining(['exact_duplicate', 'near_duplicate']));
+    expect(dedupeDrops).toEqual(expect.arrayContaining(['exact_duplicate', 'near_duplicate', 'benchmark_contamination']));
+    // The five forum posts quoting XMedBench dev items (pipelines/samples/contaminated) are found and dropped.
+    const rejects = (await readdir(join(out, 'dedupe', 'rejects'))).map((f) => join(out, 'dedupe', 'rejects', f));
+    const contaminated: string[] = [];
+    for (const file of rejects) {
+      for (const line of (await readFile(file, 'utf8')).split('\n').filter(Boolean)) {
+        const r = JSON.parse(line) as { reason: string; doc?: { provenance: { file?: string } } };
+        if (r.reason === 'benchmark_contamination') contaminated.push(r.doc?.provenance.file ?? '');
+      }
+    }
+    expect(contaminated).toHaveLength(5);
+    expect(contaminated.every((f) => f.endsWith('contaminated/exam-forum-posts.jsonl'))).toBe(true);
+    expect(await readFile(join(out, 'dedupe', 'decontam', 'report.md'), 'utf8')).toMatch(/Documents holding benchmark items: 5 dropped/);
   }, 300_000);
 
   it('a run killed with SIGKILL and relaunched ends with exactly the rows of an uninterrupted run', async () => {
