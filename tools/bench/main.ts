@@ -13,6 +13,7 @@ import type { Baseline, BaselineResult } from './types';
 import { langidBaseline } from './langid-baseline';
 import { minhashPackageBaseline, ourSignaturesBaseline } from './dedupe-baseline';
 import { parquetRawBaseline } from './convert-baseline';
+import { benchCrawl } from '@apollo/ingest';
 
 const repoRoot = resolve(__dirname, '..', '..', '..');
 const STAGES = ['crawl', 'langid', 'dedupe', 'convert'] as const;
@@ -64,7 +65,14 @@ async function measure(name: string, baseline: Baseline, files: string[], maxByt
 
 const rate = (mb: number, s: number) => (s > 0 ? mb / s : 0);
 
-async function main(opts: { sizeMb: number; files: number; baselineMb: number; seed: number; out: string }): Promise<void> {
+interface CrawlFigures {
+  pages: number;
+  concurrency: number;
+  plain: { pagesPerSec: number; mbPerSec: number; seconds: number };
+  crawler: { docs: number; pagesPerSec: number; mbPerSec: number; seconds: number };
+}
+
+async function main(opts: { sizeMb: number; files: number; baselineMb: number; seed: number; out: string; crawlPages: number; crawlConcurrency: number }): Promise<void> {
   const cores = availableParallelism();
   const rawDir = join(opts.out, `corpus-${opts.sizeMb}mb-s${opts.seed}`);
   let corpus: GeneratedCorpus;
@@ -104,12 +112,25 @@ async function main(opts: { sizeMb: number; files: number; baselineMb: number; s
   for (const [stage, list] of Object.entries(baselines)) {
     for (const b of list) lines.push(`| ${stage} | ${b.name} | ${b.docs} | ${(b.bytes / 1e6).toFixed(1)} | ${b.seconds.toFixed(2)} | ${rate(b.bytes / 1e6, b.seconds).toFixed(2)} | ${Math.round(b.docs / b.seconds)} |`);
   }
+  process.stderr.write(`bench: crawler against a loopback site (${opts.crawlPages} pages)\n`);
+  const crawl = (await benchCrawl(opts.crawlPages, opts.crawlConcurrency)) as unknown as CrawlFigures;
+  lines.push(
+    '',
+    `Crawler (web mode: robots, scope, extraction, crawl-store writes; politeness off) against a loopback site of ${crawl.pages} pages, ${crawl.concurrency} in flight, beside a plain undici request loop in the same run:`,
+    '',
+    '| fetcher | pages/s | MB/s | seconds |',
+    '|---|---|---|---|',
+    `| plain undici loop | ${crawl.plain.pagesPerSec} | ${crawl.plain.mbPerSec} | ${crawl.plain.seconds} |`,
+    `| crawler | ${crawl.crawler.pagesPerSec} | ${crawl.crawler.mbPerSec} | ${crawl.crawler.seconds} |`,
+    '',
+    `Crawler / plain loop: ${(crawl.crawler.pagesPerSec / crawl.plain.pagesPerSec).toFixed(2)} (target >= 0.5).`,
+  );
   const dd = figures.find((f) => f.stage === 'dedupe' && f.workers === 1);
   if (dd) lines.push('', `Dedupe dropped ${JSON.stringify(dd.dropped)} (planted ${corpus.exactDuplicates} exact, ${corpus.nearDuplicates} near; generated text also repeats by chance).`);
   const report = lines.join('\n');
   process.stdout.write(report + '\n');
   await writeFile(join(opts.out, 'results.md'), report + '\n');
-  await writeFile(join(opts.out, 'results.json'), JSON.stringify({ corpus, figures, baselines }, null, 2));
+  await writeFile(join(opts.out, 'results.json'), JSON.stringify({ corpus, figures, baselines, crawl }, null, 2));
 }
 
 new Command('bench')
@@ -119,6 +140,8 @@ new Command('bench')
   .option('--baseline-mb <n>', 'MB of documents each baseline processes', parseInteger('--baseline-mb', 1), 16)
   .option('--seed <n>', 'generator seed', parseInteger('--seed', 0), 1)
   .option('--out <dir>', 'work folder', '.bench')
+  .option('--crawl-pages <n>', 'pages of the loopback site for the crawler benchmark', parseInteger('--crawl-pages', 1), 2000)
+  .option('--crawl-concurrency <n>', 'requests in flight for the crawler benchmark', parseInteger('--crawl-concurrency', 1), 16)
   .action(main)
   .parseAsync(process.argv)
   .catch((err: Error) => {

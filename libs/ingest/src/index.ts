@@ -8,3 +8,4 @@ export * from './fetch';
 export * from './readers';
 export * from './crawl-stage';
 export * from './crawler';
+export { benchCrawl } from './crawler/testing/bench';

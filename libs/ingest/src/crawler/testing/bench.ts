@@ -11,8 +11,8 @@ import { DEFAULT_CRAWLER_OPTIONS } from '../options';
 
 /**
  * Crawler throughput against a loopback site with politeness off, beside a plain undici request
- * loop over the same pages in the same run (issue 3's benchmark). Run it with
- * `npx esbuild libs/ingest/src/crawler/testing/bench.ts --bundle --platform=node --outfile=/tmp/crawl-bench.js && node /tmp/crawl-bench.js [pages] [concurrency]`.
+ * loop over the same pages in the same run (issue 3's benchmark). `npm run bench` runs it
+ * (tools/bench/main.ts, `--crawl-pages`, `--crawl-concurrency`).
  */
 export async function benchCrawl(pages: number, concurrency: number): Promise<Record<string, unknown>> {
   const para = '<p>' + 'Hypertension is a common condition in which the long-term force of the blood against the artery walls is high. '.repeat(6) + '</p>';
@@ -74,8 +74,4 @@ export async function benchCrawl(pages: number, concurrency: number): Promise<Re
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
   return results;
-}
-
-if (require.main === module) {
-  benchCrawl(Number(process.argv[2] ?? 2000), Number(process.argv[3] ?? 16)).then((r) => console.log(JSON.stringify(r)));
 }
