@@ -8,6 +8,7 @@ import { Command } from 'commander';
 import { loadPipelineFile, parseInteger, verifyChain } from '@apollo/stage';
 import { verifyShards } from '@apollo/shards';
 import { CHAIN, stageArgs, stageDir, type ChainStage } from './chain';
+import { addRefreshCommand } from './refresh';
 
 const repoRoot = resolve(__dirname, '..', '..', '..');
 
@@ -88,6 +89,8 @@ program
     );
     process.stdout.write(`corpus in ${stageDir(root, 'convert')} (${manifest.shards?.length ?? 0} shards)\n${rows.join('\n')}\n`);
   });
+
+addRefreshCommand(program);
 
 program.parseAsync(process.argv).catch((err: Error) => {
   process.stderr.write(`pipeline: ${err.message}\n`);

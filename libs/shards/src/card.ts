@@ -58,6 +58,24 @@ function totalsCells(t: Totals): string {
   return `${n(t.documents)} | ${n(t.characters)} | ${n(t.tokens)}`;
 }
 
+/** The card's "Version" section: which version, its base, and what changed (empty without a version block). */
+export function versionLines(m: Manifest): string[] {
+  const v = m.version;
+  if (!v) return [];
+  const base = v.base
+    ? `It is built on version ${v.base.number} (\`${v.base.manifest}\`, sha256 \`${v.base.sha256.slice(0, 16)}…\`, ${n(v.base.documents)} documents): `
+    : 'It has no base version: ';
+  const reasons = Object.entries(v.removedByReason).map(([r, k]) => `${r} ${n(k)}`).join(', ');
+  return [
+    '## Version',
+    '',
+    `This is version ${v.number} of the corpus. ${base}${n(v.added)} documents added, ${n(v.removed)} removed` +
+      `${reasons ? ` (${reasons})` : ''}, ${n(v.carried)} carried over. The documents added and removed are listed in ` +
+      `\`${v.changes.added}\` and \`${v.changes.removed}\` (id, url, lang, source, reason).`,
+    '',
+  ];
+}
+
 /** Renders the dataset card (README.md of the output folder) from the manifest. */
 export function renderCard(m: Manifest, license: string): string {
   const c = m.created;
@@ -68,6 +86,7 @@ export function renderCard(m: Manifest, license: string): string {
       `medical language model, in the layout of ApolloCorpora: ${n(m.totals.documents)} documents in ${langs.join(', ')}, ` +
       `about ${n(m.totals.tokens)} tokens (estimated), in ${m.totals.shards} Parquet files (${(m.totals.bytes / 1e6).toFixed(1)} MB).`,
     '',
+    ...versionLines(m),
     '## Counts',
     '',
     '| language | source | kind | documents | characters | est. tokens | shards |',

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { parseInteger, type StageOptions } from '@apollo/stage';
 import { COMPRESSIONS, type Compression } from './schema';
@@ -21,6 +22,17 @@ export interface ConvertConfig {
   datasetName: string;
   /** License identifier for the card's front matter (Hugging Face license ids). Default "other". */
   license: string;
+  /**
+   * The previous corpus version (a finished convert output folder, absolute path): its rows are
+   * carried into this version except those the crawl delta removes. Default null (no base: the
+   * version holds only this run's documents).
+   */
+  base: string | null;
+  /**
+   * Crawl stage output folders (or delta JSONL files) whose `crawl-delta/*.jsonl` name the
+   * documents this version adds and removes (absolute paths). Default [] (no delta).
+   */
+  crawlDelta: string[];
 }
 
 export const DEFAULT_CONVERT_CONFIG: ConvertConfig = {
@@ -32,6 +44,8 @@ export const DEFAULT_CONVERT_CONFIG: ConvertConfig = {
   apolloFormat: false,
   datasetName: 'ApolloCorpora (rebuilt)',
   license: 'other',
+  base: null,
+  crawlDelta: [],
 };
 
 export function addConvertOptions(cmd: Command): void {
@@ -41,7 +55,9 @@ export function addConvertOptions(cmd: Command): void {
     .addOption(new Option('--compression <codec>', 'column compression (default SNAPPY)').choices([...COMPRESSIONS]))
     .option('--apollo-format', 'also write the Apollo release format (apollo/*.json)')
     .option('--dataset-name <name>', 'dataset name in the dataset card')
-    .option('--license <id>', 'license id in the dataset card (default "other")');
+    .option('--license <id>', 'license id in the dataset card (default "other")')
+    .option('--base <dir>', 'previous corpus version (convert output folder) whose rows are carried into this one')
+    .option('--crawl-delta <paths...>', 'crawl output folders (or crawl-delta JSONL files) naming the documents removed and added');
 }
 
 function positiveInteger(value: unknown, name: string): number {
@@ -79,6 +95,13 @@ export function convertConfig(opts: Partial<StageOptions>, section: Record<strin
   const datasetName = pick('datasetName');
   const license = pick('license');
   if (typeof datasetName !== 'string' || typeof license !== 'string') throw new Error('convert: datasetName and license must be strings');
+  const base = pick('base');
+  if (base !== null && (typeof base !== 'string' || base.length === 0)) throw new Error('convert: base must be a folder path or null');
+  const delta = pick('crawlDelta');
+  const crawlDelta = typeof delta === 'string' ? [delta] : delta;
+  if (!Array.isArray(crawlDelta) || !crawlDelta.every((d) => typeof d === 'string' && d.length > 0)) {
+    throw new Error('convert: crawlDelta must be a list of paths');
+  }
   return {
     rowGroupSize: positiveInteger(pick('rowGroupSize'), 'rowGroupSize'),
     rowGroupMaxBytes: positiveInteger(pick('rowGroupMaxBytes'), 'rowGroupMaxBytes'),
@@ -88,5 +111,8 @@ export function convertConfig(opts: Partial<StageOptions>, section: Record<strin
     apolloFormat,
     datasetName,
     license,
+    // Absolute, so the run record and the manifest name the same folders wherever they are read.
+    base: base === null ? null : resolve(base),
+    crawlDelta: (crawlDelta as string[]).map((d) => resolve(d)),
   };
 }

@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { access, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '@apollo/document';
@@ -11,6 +9,8 @@ import { compareGroups, ConvertLayout, type ShardGroup } from './layout';
 import { buildManifest, type CreationInfo, type Manifest, type ManifestShard } from './manifest';
 import type { PartsIndex } from './parquet-sink';
 import { parquetRowCount } from './read';
+import { sha256File } from './sha256';
+import { buildVersion, type VersionBlock } from './version';
 
 /** One planned move: a write task's part file and the shard name it gets. */
 export interface PlannedShard extends ShardGroup {
@@ -27,6 +27,8 @@ export interface PlannedShard extends ShardGroup {
 export interface FinalizePlan {
   created: CreationInfo;
   shards: PlannedShard[];
+  /** Present when the run builds a version (`base` or `crawlDelta` set); fixed with the plan. */
+  version?: VersionBlock;
 }
 
 export const WRITER_NAME = 'parquetjs-lite 0.8.7';
@@ -40,11 +42,7 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
+export { sha256File };
 
 async function readPartsIndex(layout: ConvertLayout, rank: number): Promise<PartsIndex> {
   const file = layout.partsIndex(rank);
@@ -56,13 +54,18 @@ async function readPartsIndex(layout: ConvertLayout, rank: number): Promise<Part
 }
 
 /**
- * Names every part: groups ordered by language, source, kind; inside a group by task rank,
- * then by the order the task wrote its parts. The same parts always give the same names.
+ * Names every part: groups ordered by language, source, kind; inside a group the rows carried
+ * from a base version first (`carried`, in `parts/base/`), then by task rank, then by the order
+ * the task wrote its parts. The same parts always give the same names.
  */
-export function planShards(indexes: PartsIndex[], layout: ConvertLayout): PlannedShard[] {
+export function planShards(indexes: PartsIndex[], layout: ConvertLayout, carried?: PartsIndex): PlannedShard[] {
   const byGroup = new Map<string, { group: ShardGroup; parts: { from: string; rows: number; chars: number; tokens: number }[] }>();
-  for (const index of [...indexes].sort((a, b) => a.rank - b.rank)) {
-    const base = `parts/${layout.partsDir(index.rank).slice(layout.partsRoot().length + 1)}`;
+  const sources: { dir: string; index: PartsIndex }[] = [
+    ...(carried ? [{ dir: layout.carryDir(), index: carried }] : []),
+    ...[...indexes].sort((a, b) => a.rank - b.rank).map((index) => ({ dir: layout.partsDir(index.rank), index })),
+  ];
+  for (const { dir, index } of sources) {
+    const base = `parts/${dir.slice(layout.partsRoot().length + 1)}`;
     for (const p of index.parts) {
       const key = `${p.group.lang}/${p.group.source}_${p.group.kind}`;
       const entry = byGroup.get(key) ?? { group: p.group, parts: [] };
@@ -99,6 +102,10 @@ async function loadOrMakePlan(task: TaskSpec<ConvertConfig>, layout: ConvertLayo
   const indexes: PartsIndex[] = [];
   for (let rank = 0; rank < run.worldSize; rank++) indexes.push(await readPartsIndex(layout, rank));
   const c = task.config;
+  // A version's changes and carried rows are made before the plan, so a crash before the plan
+  // is written simply makes them again.
+  const versioned = c.base !== null || c.crawlDelta.length > 0;
+  const built = versioned ? await buildVersion(task, layout, indexes) : undefined;
   const plan: FinalizePlan = {
     created: {
       createdAt: new Date().toISOString(),
@@ -116,7 +123,8 @@ async function loadOrMakePlan(task: TaskSpec<ConvertConfig>, layout: ConvertLayo
         charsPerToken: c.charsPerToken,
       },
     },
-    shards: planShards(indexes, layout),
+    shards: planShards(indexes, layout, built?.carried),
+    ...(built ? { version: built.version } : {}),
   };
   // No plan means no shard was moved yet: anything under data/ or apollo/ is stale.
   await rm(layout.dataRoot(), { recursive: true, force: true });
@@ -162,7 +170,7 @@ export async function finalizeShards(task: TaskSpec<ConvertConfig>): Promise<{ m
   const layout = new ConvertLayout(task.output);
   const plan = await loadOrMakePlan(task, layout);
   await moveParts(layout, plan);
-  const manifest = buildManifest(task.config.datasetName, plan.created, await describeShards(layout, plan));
+  const manifest = buildManifest(task.config.datasetName, plan.created, await describeShards(layout, plan), plan.version);
   if (task.config.apolloFormat) manifest.apollo = await writeApolloRelease(task.output, manifest.shards);
   await writeFileAtomic(layout.manifestFile(), JSON.stringify(manifest, null, 2) + '\n');
   await writeFileAtomic(layout.cardFile(), renderCard(manifest, task.config.license));
@@ -185,7 +193,12 @@ export async function finalizeShards(task: TaskSpec<ConvertConfig>): Promise<{ m
     startedAt: started.toISOString(),
     finishedAt: finished.toISOString(),
     seconds: (finished.getTime() - started.getTime()) / 1000,
-    extra: { shards: manifest.totals.shards, tokens: manifest.totals.tokens, apolloFiles: manifest.apollo?.files.length ?? 0 },
+    extra: {
+      shards: manifest.totals.shards,
+      tokens: manifest.totals.tokens,
+      apolloFiles: manifest.apollo?.files.length ?? 0,
+      ...(manifest.version ? { version: manifest.version.number, added: manifest.version.added, removed: manifest.version.removed, carried: manifest.version.carried } : {}),
+    },
   };
   return { manifest, stats };
 }

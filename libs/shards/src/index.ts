@@ -11,5 +11,7 @@ export * from './manifest';
 export * from './card';
 export * from './apollo';
 export * from './finalize';
+export * from './delta';
+export * from './version';
 export * from './verify';
 export * from './stage';

@@ -39,6 +39,8 @@ export const SHARD_NAME_PATTERN = /^train-(\d{5})-of-(\d{5})\.parquet$/;
  *   <out>/data/<lang>/<source>_<kind>/train-NNNNN-of-MMMMM.parquet  the dataset
  *   <out>/manifest.json, <out>/README.md                            manifest and dataset card
  *   <out>/apollo/*.json                                             the Apollo release format (optional)
+ *   <out>/parts/base/...                                            rows carried from the base version (versions)
+ *   <out>/changes/added.jsonl, removed.jsonl                        what a version added and removed against its base
  */
 export class ConvertLayout {
   constructor(readonly root: string) {}
@@ -53,6 +55,16 @@ export class ConvertLayout {
 
   partsIndex(rank: number): string {
     return join(this.partsDir(rank), 'index.json');
+  }
+
+  /** Where finalize writes the rows carried over from the base version (`--base`). */
+  carryDir(): string {
+    return join(this.partsRoot(), 'base');
+  }
+
+  /** `changes/added.jsonl` or `changes/removed.jsonl`, relative to the output folder. */
+  changesPath(which: 'added' | 'removed'): string {
+    return `changes/${which}.jsonl`;
   }
 
   planFile(): string {

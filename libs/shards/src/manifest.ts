@@ -1,6 +1,7 @@
 import type { ConvertConfig } from './config';
 import { groupPath, type ShardGroup } from './layout';
 import { SHARD_COLUMNS, type ShardColumn } from './schema';
+import type { VersionBlock } from './version';
 
 /** Documents, characters (code points) and estimated tokens of a part of the dataset. */
 export interface Totals {
@@ -66,6 +67,8 @@ export interface Manifest {
   format: 'apollo-shards/1';
   name: string;
   created: CreationInfo;
+  /** Present when the dataset is a corpus version built from a base and/or a crawl delta. */
+  version?: VersionBlock;
   schema: readonly ShardColumn[];
   totals: ManifestTotals;
   shards: ManifestShard[];
@@ -88,8 +91,8 @@ function sortedKeys<T>(record: Record<string, T>): Record<string, T> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-/** Builds the manifest from the shards (in dataset order) and the creation info; a pure function. */
-export function buildManifest(name: string, created: CreationInfo, shards: ManifestShard[]): Manifest {
+/** Builds the manifest from the shards (in dataset order), the creation info and the version block, if any; a pure function. */
+export function buildManifest(name: string, created: CreationInfo, shards: ManifestShard[], version?: VersionBlock): Manifest {
   const byLang: Record<string, Totals> = {};
   const bySource: Record<string, Totals> = {};
   const groups = new Map<string, GroupTotals>();
@@ -113,6 +116,7 @@ export function buildManifest(name: string, created: CreationInfo, shards: Manif
     format: 'apollo-shards/1',
     name,
     created,
+    ...(version ? { version } : {}),
     schema: SHARD_COLUMNS,
     totals: { ...sums, byLanguage: sortedKeys(byLang), bySource: sortedKeys(bySource), byGroup: [...groups.values()] },
     shards,

@@ -1,10 +1,11 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
+import { readJsonLines } from '@apollo/document';
 import { join, relative, sep } from 'node:path';
 import { readRunRecord, StageLayout, type TaskStats } from '@apollo/stage';
 import { sha256File } from './finalize';
 import { ConvertLayout } from './layout';
 import type { Manifest } from './manifest';
-import { parquetRowCount } from './read';
+import { parquetRowCount, readParquetRows } from './read';
 
 /** What `verifyShards` found. */
 export interface ShardsReport {
@@ -93,8 +94,72 @@ export async function verifyShards(outputDir: string): Promise<ShardsReport> {
         problems.push(`write task ${rank} has no stats; the write phase is not complete`);
       }
     }
-    if (report.rows !== report.docsOut) problems.push(`shards hold ${report.rows} rows, the write phase kept ${report.docsOut} documents`);
+    // A version's shards also hold the rows carried from its base; the write phase counts only this run's documents.
+    const carried = manifest.version?.carried ?? 0;
+    if (report.rows !== report.docsOut + carried) {
+      problems.push(`shards hold ${report.rows} rows, the write phase kept ${report.docsOut} documents` + (carried ? ` and ${carried} were carried from the base` : ''));
+    }
   }
+  if (manifest.version) problems.push(...(await verifyVersion(outputDir, manifest, listedRows)));
   report.ok = problems.length === 0;
   return report;
+}
+
+async function readChanges(outputDir: string, rel: string, problems: string[]): Promise<{ id: string; reason: string }[]> {
+  const out: { id: string; reason: string }[] = [];
+  try {
+    for await (const item of readJsonLines(join(outputDir, rel))) {
+      if ('problem' in item) problems.push(`${rel}:${item.line}: ${item.problem.detail}`);
+      else out.push(item.value as { id: string; reason: string });
+    }
+  } catch (err) {
+    problems.push(`${rel}: cannot read (${(err as Error).message})`);
+  }
+  return out;
+}
+
+/**
+ * Checks a version block: base rows = carried + removed, rows = carried + added, the change
+ * lists hold as many lines as counted and match their sha256, no removed id is in the shards
+ * (unless this version adds it again) and every added id is. Holds the two id lists in memory
+ * (a refresh's changes), and streams only the `id` column of the shards.
+ */
+async function verifyVersion(outputDir: string, manifest: Manifest, rows: number): Promise<string[]> {
+  const v = manifest.version!;
+  const problems: string[] = [];
+  if (v.carried + v.added !== rows) problems.push(`version: carried ${v.carried} + added ${v.added} != ${rows} rows`);
+  if (v.base && v.base.documents !== v.carried + v.removed) {
+    problems.push(`version: base had ${v.base.documents} rows, but carried ${v.carried} + removed ${v.removed} = ${v.carried + v.removed}`);
+  }
+  if (!v.base && (v.carried !== 0 || v.removed !== 0)) problems.push('version: no base, yet rows were carried or removed');
+  const byReason = Object.values(v.removedByReason).reduce((a, b) => a + (b ?? 0), 0);
+  if (byReason !== v.removed) problems.push(`version: removals by reason add up to ${byReason}, not ${v.removed}`);
+  for (const [which, sha] of [[v.changes.added, v.changes.addedSha256], [v.changes.removed, v.changes.removedSha256]] as const) {
+    try {
+      const actual = await sha256File(join(outputDir, which));
+      if (actual !== sha) problems.push(`${which}: sha256 ${actual} differs from the manifest's ${sha}`);
+    } catch {
+      problems.push(`${which}: listed in the version block but missing`);
+    }
+  }
+  const added = await readChanges(outputDir, v.changes.added, problems);
+  const removed = await readChanges(outputDir, v.changes.removed, problems);
+  if (added.length !== v.added) problems.push(`${v.changes.added}: ${added.length} entries, the version block says ${v.added}`);
+  if (removed.length !== v.removed) problems.push(`${v.changes.removed}: ${removed.length} entries, the version block says ${v.removed}`);
+  const addedIds = new Set(added.map((e) => e.id));
+  const gone = new Set(removed.map((e) => e.id).filter((id) => !addedIds.has(id)));
+  const found = new Set<string>();
+  for (const s of manifest.shards) {
+    try {
+      for await (const row of readParquetRows(join(outputDir, s.path), ['id'])) {
+        const id = String(row.id);
+        if (gone.has(id)) problems.push(`${s.path}: holds ${id}, which ${v.changes.removed} lists as removed`);
+        if (addedIds.has(id)) found.add(id);
+      }
+    } catch {
+      // unreadable shards are reported above
+    }
+  }
+  if (found.size !== addedIds.size) problems.push(`version: ${addedIds.size - found.size} added ids are not in the shards`);
+  return problems;
 }
