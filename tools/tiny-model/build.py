@@ -46,8 +46,9 @@ ANSWER = {
 
 
 def corpus(data_dir):
-    """(dev item texts in all six languages, training-sample texts in en and zh)."""
+    """(dev item texts in all six languages, answer sentences, training-sample texts in en and zh)."""
     texts = []
+    answers = []
     dev = os.path.join(data_dir, "xmedbench-dev")
     for lang in sorted(ANSWER):
         q_label, o_label, answer = ANSWER[lang]
@@ -60,6 +61,13 @@ def corpus(data_dir):
                     + EOS
                     + "\n"
                 )
+                # Bare answer sentences, one per option letter of every dev item: after
+                # "answer is (" the letters then have a near-uniform prior, so the context moves
+                # the argmax and letter predictions vary across items (the batching and
+                # proxy-tuning tests need that; a model that always says "A" checks little).
+                n_options = item.get("options", item.get("option", "")).count("\n(") + 1
+                for k in range(n_options):
+                    answers.append("Assistant:" + answer.format(a=f"({chr(65 + k)})") + EOS + "\n")
     dev_texts, texts = texts, []
     samples = os.path.join(data_dir, "apollo-train-samples")
     for name in sorted(os.listdir(samples)):
@@ -70,7 +78,7 @@ def corpus(data_dir):
                     # Cut long answers: the point is variety of text, not volume.
                     text += f"User:{turns[i][:600]}\nAssistant:{turns[i + 1][:600]}{EOS}\n"
                 texts.append(text)
-    return dev_texts, texts
+    return dev_texts, answers, texts
 
 
 def batches(ids, seq_len, batch_size, steps, rng):
@@ -125,8 +133,18 @@ def main():
     ap.add_argument("--out", default=os.path.join(HERE, "fixture"))
     ap.add_argument("--data", default=os.path.normpath(os.path.join(ROOT, "..", "shared", "data")))
     ap.add_argument("--merges", type=int, default=1200)
-    ap.add_argument("--steps", type=int, default=250)
+    ap.add_argument("--steps", type=int, default=400)
     ap.add_argument("--seed", type=int, default=20240305)
+    ap.add_argument("--lr", type=float, default=1e-2, help="peak learning rate (cosine decay)")
+    ap.add_argument("--seq-len", type=int, default=64)
+    ap.add_argument("--batch", type=int, default=8)
+    # Shape: the defaults are the test fixture; the eval benchmark builds a larger, untrained
+    # model with --steps 0 --layers 6 --hidden 512 --heads 8 --intermediate 2048 --no-parity.
+    ap.add_argument("--layers", type=int, default=2)
+    ap.add_argument("--hidden", type=int, default=64)
+    ap.add_argument("--heads", type=int, default=4)
+    ap.add_argument("--intermediate", type=int, default=256)
+    ap.add_argument("--no-parity", action="store_true", help="skip parity.json (and pytorch_model.bin is still written)")
     args = ap.parse_args()
 
     t0 = time.time()
@@ -135,8 +153,8 @@ def main():
     torch.set_num_threads(1)
     os.makedirs(args.out, exist_ok=True)
 
-    dev_texts, sample_texts = corpus(args.data)
-    texts = dev_texts + sample_texts
+    dev_texts, answer_texts, sample_texts = corpus(args.data)
+    texts = dev_texts + answer_texts + sample_texts
     rng = random.Random(args.seed)
     # Merges from the dev items (all six languages) and a quarter of the samples: enough for a
     # vocabulary, and it keeps the pure-Python merge loop short.
@@ -147,17 +165,17 @@ def main():
     order = list(range(len(texts)))
     rng.shuffle(order)
     ids = []
-    for i in order:
+    for i in order if args.steps > 0 else []:
         ids.extend(bpe.encode(texts[i]))
     print(f"corpus: {len(texts)} texts, {len(ids)} tokens", flush=True)
 
-    cfg = Config(bpe.size)
+    cfg = Config(bpe.size, args.hidden, args.layers, args.heads, args.intermediate)
     model = TinyCausalLM(cfg)
     opt = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=0.01)
     t1 = time.time()
     model.train()
-    for step, (x, y) in enumerate(batches(ids, 96, 8, args.steps, rng)):
-        lr = 5e-3 * 0.5 * (1 + math.cos(math.pi * step / args.steps))
+    for step, (x, y) in enumerate(batches(ids, args.seq_len, args.batch, args.steps, rng)):
+        lr = args.lr * 0.5 * (1 + math.cos(math.pi * step / args.steps))
         for g in opt.param_groups:
             g["lr"] = lr
         logits, _ = model(x, torch.ones_like(x))
@@ -223,7 +241,8 @@ def main():
         for s in seqs:
             logits, _ = model(torch.tensor([s]), torch.ones(1, len(s), dtype=torch.long))
             parity.append({"ids": s, "logprobs": torch.log_softmax(logits[0, -1].double(), dim=-1).tolist()})
-    dump("parity.json", parity)
+    if not args.no_parity:
+        dump("parity.json", parity)
     print(f"wrote {args.out} in {time.time() - t0:.1f}s total", flush=True)
 
 

@@ -10,6 +10,14 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+POS_SCALE = 0.1
+
+
+def embed_scale(cfg):
+    """Multiplier of the token embeddings (sqrt(hidden), as in the original transformer)."""
+    return math.sqrt(cfg.hidden_size)
+
+
 NEG = -1e9  # additive mask value; finite so that a fully masked row cannot produce NaN
 
 
@@ -78,7 +86,10 @@ class TinyCausalLM(nn.Module):
         b, t = input_ids.shape
         p = 0 if past is None else past[0][0].shape[2]
         positions = torch.arange(t, dtype=torch.float32) + p
-        x = self.embed(input_ids) + sinusoidal(positions, self.cfg.hidden_size)[None, :, :]
+        # Token embeddings start at std 0.02 while the sin/cos table has entries of size ~1: unscaled,
+        # positions drown the tokens and a short training run learns little beyond unigram
+        # frequencies. Scaling both (sqrt(d) up, 0.1 down) lets it learn from context early.
+        x = self.embed(input_ids) * embed_scale(self.cfg) + POS_SCALE * sinusoidal(positions, self.cfg.hidden_size)[None, :, :]
         # Query i (absolute p+i) sees key j when j <= p+i and key j is a real token.
         qi = torch.arange(t)[:, None] + p
         kj = torch.arange(p + t)[None, :]

@@ -1,12 +1,22 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
 import { planBatches } from './batching';
+import { FullRecomputeDecoder, KvCacheDecoder, type IncrementalDecoder } from './decoder';
 import { readModelDir, type ModelFiles } from './model-dir';
-import { createSession, forward, graphSignature, logSoftmaxAt, type GraphSignature } from './session';
+import { createSession, forward, graphSignature, logSoftmaxAt, type GraphSignature, type Logits } from './session';
 import { TextTokenizer, type BosPolicy } from './tokenizer';
 
 export interface CausalLMOptions {
   /** Graph file inside the folder. Default: the first of model.onnx, decoder_model_merged.onnx, decoder_model.onnx, onnx/model.onnx. */
   modelFile?: string;
+  /**
+   * Graph with past key/values inputs and present outputs, for generation with a KV cache.
+   * Default: the main graph when it has both, else the first of `model_with_past.onnx` and
+   * `decoder_with_past_model.onnx` (older Optimum) the folder has, loaded on first use (scoring
+   * modes never load it), else none (generation recomputes the whole sequence each step).
+   */
+  pastModelFile?: string;
   /** Intra-op threads. Default: all cores. */
   threads?: number;
   /** BOS rule. Default `auto` (by tokenizer_config.json, then model family). */
@@ -37,27 +47,22 @@ export interface ContinuationRequest {
   from: number;
 }
 
-/** A causal language model in an ONNX graph, with its tokenizer. */
-export class CausalLM {
-  private constructor(
-    readonly files: ModelFiles,
-    readonly tokenizer: TextTokenizer,
-    private readonly session: InferenceSession,
-    readonly signature: GraphSignature,
-  ) {}
+/**
+ * Anything that turns token rows into next-token logits: one ONNX model, or a proxy-tuned
+ * combination of three. Scoring (next-token, continuation) and generation are written once
+ * on top of `forwardRows` and `decoder`.
+ */
+export abstract class LogitsModel {
+  abstract readonly tokenizer: TextTokenizer;
+  /** Logits for right-padded rows, [batch, seq, vocab]. */
+  abstract forwardRows(rows: readonly (readonly number[])[]): Promise<Logits>;
+  /** A fresh incremental decoder for one sequence (generation). */
+  abstract decoder(): IncrementalDecoder;
+  /** Whether `decoder()` keeps a KV cache (else it recomputes the sequence each step). */
+  abstract readonly usesKvCache: boolean;
+  abstract close(): Promise<void>;
 
-  static async load(dir: string, options: CausalLMOptions = {}): Promise<CausalLM> {
-    const files = await readModelDir(dir, options.modelFile);
-    const tokenizer = new TextTokenizer(files, options.bos);
-    const session = await createSession(files.modelFile, { ...(options.threads ? { threads: options.threads } : {}) });
-    return new CausalLM(files, tokenizer, session, graphSignature(session, files.config));
-  }
-
-  private get padId(): number {
-    return this.files.config.pad_token_id ?? this.tokenizer.eosId ?? 0;
-  }
-
-  private budget(options: BatchOptions): number {
+  protected budget(options: BatchOptions): number {
     const cap = Math.floor(2 ** 30 / (4 * Math.max(1, this.tokenizer.vocabSize)));
     return Math.max(1, Math.min(options.batchTokens ?? 8192, cap));
   }
@@ -66,7 +71,7 @@ export class CausalLM {
   private async batched<T>(
     seqs: readonly (readonly number[])[],
     options: BatchOptions,
-    take: (logits: Awaited<ReturnType<typeof forward>>, row: number, index: number) => T,
+    take: (logits: Logits, row: number, index: number) => T,
   ): Promise<T[]> {
     const results = new Array<T>(seqs.length);
     let done = 0;
@@ -75,12 +80,7 @@ export class CausalLM {
       this.budget(options),
       options.maxBatch,
     )) {
-      const logits = await forward(
-        this.session,
-        this.signature,
-        batch.map((i) => seqs[i]!),
-        this.padId,
-      );
+      const logits = await this.forwardRows(batch.map((i) => seqs[i]!));
       batch.forEach((index, row) => {
         results[index] = take(logits, row, index);
       });
@@ -118,8 +118,88 @@ export class CausalLM {
       },
     );
   }
+}
+
+/** KV-cache graphs tried beside a main graph without past outputs. */
+export const PAST_MODEL_FILES = ['model_with_past.onnx', 'decoder_with_past_model.onnx'];
+
+/** A causal language model in an ONNX graph, with its tokenizer. */
+export class CausalLM extends LogitsModel {
+  private constructor(
+    readonly files: ModelFiles,
+    readonly tokenizer: TextTokenizer,
+    private readonly session: InferenceSession,
+    readonly signature: GraphSignature,
+    /** The graph file for KV-cache decoding (may be the main graph), or null. */
+    private readonly pastFile: string | null,
+    private readonly sessionOptions: { threads?: number },
+  ) {
+    super();
+    if (pastFile === files.modelFile) this.past = Promise.resolve({ session, signature });
+  }
+
+  /** The KV-cache graph's session, created on first use. */
+  private past: Promise<{ session: InferenceSession; signature: GraphSignature }> | null = null;
+
+  private pastSession(): Promise<{ session: InferenceSession; signature: GraphSignature }> {
+    if (!this.past) {
+      const file = this.pastFile!;
+      this.past = createSession(file, this.sessionOptions).then((s) => {
+        const sig = graphSignature(s, this.files.config);
+        if (sig.past.length === 0 || sig.presentNames.length === 0) throw new Error(`${file}: no past_key_values inputs with present outputs`);
+        return { session: s, signature: sig };
+      });
+    }
+    return this.past;
+  }
+
+  static async load(dir: string, options: CausalLMOptions = {}): Promise<CausalLM> {
+    const files = await readModelDir(dir, options.modelFile);
+    const tokenizer = new TextTokenizer(files, options.bos);
+    const sessionOptions = options.threads ? { threads: options.threads } : {};
+    const session = await createSession(files.modelFile, sessionOptions);
+    const signature = graphSignature(session, files.config);
+    let pastFile: string | null = null;
+    if (options.pastModelFile !== undefined) {
+      pastFile = join(dir, options.pastModelFile);
+      if (!existsSync(pastFile)) throw new Error(`${pastFile}: missing`);
+    } else if (signature.past.length > 0 && signature.presentNames.length > 0) {
+      pastFile = files.modelFile;
+    } else {
+      pastFile = PAST_MODEL_FILES.map((n) => join(dir, n)).find((f) => existsSync(f)) ?? null;
+    }
+    return new CausalLM(files, tokenizer, session, signature, pastFile, sessionOptions);
+  }
+
+  /** The graph file used for KV-cache decoding, or null (generation recomputes). */
+  get pastModelFile(): string | null {
+    return this.pastFile;
+  }
+
+  get usesKvCache(): boolean {
+    return this.pastFile !== null;
+  }
+
+  private get padId(): number {
+    return this.files.config.pad_token_id ?? this.tokenizer.eosId ?? 0;
+  }
+
+  forwardRows(rows: readonly (readonly number[])[]): Promise<Logits> {
+    return forward(this.session, this.signature, rows, this.padId);
+  }
+
+  /** A decoder that forces full recomputation even when a KV-cache graph exists (for checks). */
+  recomputeDecoder(): IncrementalDecoder {
+    return new FullRecomputeDecoder((rows) => this.forwardRows(rows));
+  }
+
+  decoder(): IncrementalDecoder {
+    if (this.pastFile) return new KvCacheDecoder(() => this.pastSession());
+    return this.recomputeDecoder();
+  }
 
   async close(): Promise<void> {
+    if (this.past && this.pastFile !== this.files.modelFile) await (await this.past).session.release();
     await this.session.release();
   }
 }

@@ -1,4 +1,4 @@
-import type { BatchOptions, CausalLM } from './causal-lm';
+import type { BatchOptions, LogitsModel } from './causal-lm';
 
 /** A multiple-choice question as text: the context ends right where the letter goes. */
 export interface LetterChoiceRequest {
@@ -24,7 +24,7 @@ export interface LetterChoiceScore {
  * questions whose letters do not tokenize as single tokens after their context fall back to
  * continuation scoring, one sequence per letter.
  */
-export async function scoreLetterChoices(lm: CausalLM, requests: readonly LetterChoiceRequest[], options: BatchOptions = {}): Promise<LetterChoiceScore[]> {
+export async function scoreLetterChoices(lm: LogitsModel, requests: readonly LetterChoiceRequest[], options: BatchOptions = {}): Promise<LetterChoiceScore[]> {
   const tok = lm.tokenizer;
   const plans = requests.map((r) => {
     const ids = tok.encode(r.context);
@@ -53,6 +53,58 @@ export async function scoreLetterChoices(lm: CausalLM, requests: readonly Letter
   letterIdx.forEach((i, k) => (out[i]!.scores = letterScores[k]!));
   contRequests.forEach((r, k) => out[r.item]!.scores.push(contScores[k]!.reduce((a, b) => a + b, 0)));
   return out;
+}
+
+/** A context and the texts that may follow it (the choices of a multiple-choice item). */
+export interface ContinuationChoiceRequest {
+  context: string;
+  continuations: readonly string[];
+}
+
+export interface ContinuationChoiceScore {
+  /** Sum of each continuation's token log-probs (the harness's `acc` compares these). */
+  logprobs: number[];
+  /** Each continuation's length in code points (the divisor of `acc_norm`). */
+  chars: number[];
+  /** Tokens scored per continuation. */
+  tokens: number[];
+  /** Tokens in the context (BOS included). */
+  contextTokens: number;
+}
+
+/**
+ * Scores every continuation of every request as lm-evaluation-harness does for
+ * `loglikelihood`: context and continuation are tokenized together, split at the context's own
+ * token count (at least one continuation token), and the continuation tokens' log-probs summed.
+ * All sequences of all requests go through the length-sorted batcher together.
+ */
+export async function scoreContinuations(lm: LogitsModel, requests: readonly ContinuationChoiceRequest[], options: BatchOptions = {}): Promise<ContinuationChoiceScore[]> {
+  const tok = lm.tokenizer;
+  const flat: { item: number; ids: number[]; from: number }[] = [];
+  const out: ContinuationChoiceScore[] = requests.map((r) => {
+    const ctx = tok.encode(r.context);
+    for (const c of r.continuations) {
+      const whole = tok.encode(r.context + c);
+      flat.push({ item: flat.length, ids: whole, from: Math.min(ctx.length, whole.length - 1) });
+    }
+    return { logprobs: [], chars: r.continuations.map(codePointLength), tokens: [], contextTokens: ctx.length };
+  });
+  const scores = await lm.continuationLogProbs(flat, options);
+  let k = 0;
+  requests.forEach((r, i) => {
+    for (let j = 0; j < r.continuations.length; j++, k++) {
+      out[i]!.logprobs.push(scores[k]!.reduce((a, b) => a + b, 0));
+      out[i]!.tokens.push(scores[k]!.length);
+    }
+  });
+  return out;
+}
+
+/** Length in code points, as Python's len() on a str (the harness's acc_norm divides by it). */
+export function codePointLength(text: string): number {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
 }
 
 /** Index of the highest score; ties go to the first. */

@@ -4,3 +4,6 @@ export * from './session';
 export * from './batching';
 export * from './causal-lm';
 export * from './choice';
+export * from './decoder';
+export * from './generate';
+export * from './proxy';

@@ -16,6 +16,8 @@ export interface GraphSignature {
   hasUseCacheBranch: boolean;
   /** `past_key_values.{i}.key/value` inputs, in graph order, with their element type and [heads, head_dim]. */
   past: { name: string; type: Tensor.Type; heads: number; headDim: number }[];
+  /** `present.{i}.key/value` outputs matching `past` one to one (empty when the graph returns none). */
+  presentNames: string[];
   logitsName: string;
 }
 
@@ -44,7 +46,10 @@ export function graphSignature(session: InferenceSession, config: ModelConfig): 
     past.push({ name: meta.name, type: meta.type, heads, headDim });
   }
   const logitsName = session.outputNames.includes('logits') ? 'logits' : session.outputNames[0]!;
+  const outputs = new Set(session.outputNames);
+  const presentNames = past.map((p) => p.name.replace(/^past_key_values\./, 'present.'));
   return {
+    presentNames: presentNames.every((n) => outputs.has(n)) ? presentNames : [],
     hasAttentionMask: names.has('attention_mask'),
     hasPositionIds: names.has('position_ids'),
     hasUseCacheBranch: names.has('use_cache_branch'),
@@ -114,7 +119,10 @@ export async function forward(session: InferenceSession, sig: GraphSignature, ro
   if (sig.hasUseCacheBranch) feeds['use_cache_branch'] = new Tensor('bool', new Uint8Array([0]), [1]);
   for (const p of sig.past) feeds[p.name] = emptyPast(p.type, batch, p.heads, p.headDim);
   const out = await session.run(feeds, [sig.logitsName]);
-  const logits = out[sig.logitsName]!;
+  return readLogits(out[sig.logitsName]!, batch, seq);
+}
+
+function readLogits(logits: Tensor, batch: number, seq: number): Logits {
   const [ob, os, ov] = logits.dims as number[];
   if (ob !== batch || os !== seq || ov === undefined) throw new Error(`unexpected logits shape [${logits.dims.join(', ')}] for input [${batch}, ${seq}]`);
   let data: Float32Array;
@@ -122,6 +130,30 @@ export async function forward(session: InferenceSession, sig: GraphSignature, ro
   else if (logits.type === 'float16') data = Float32Array.from(logits.data as Uint16Array, halfToFloat);
   else throw new Error(`unsupported logits type ${logits.type}`);
   return { data, batch, seq, vocab: ov };
+}
+
+/** Past key/values of one sequence, as the graph returned them (one tensor per past input). */
+export interface PastState {
+  tensors: Tensor[];
+  length: number;
+}
+
+/**
+ * One incremental step of a single sequence (batch 1) through a graph with past inputs and
+ * present outputs: `ids` are the new tokens, `past` what earlier steps returned (null at the
+ * start: empty past tensors are fed). Returns the logits of the new tokens and the new past.
+ */
+export async function forwardStep(session: InferenceSession, sig: GraphSignature, ids: readonly number[], past: PastState | null): Promise<{ logits: Logits; past: PastState }> {
+  if (sig.presentNames.length === 0) throw new Error('the graph returns no present key/values: it cannot decode incrementally');
+  const pastLen = past?.length ?? 0;
+  const total = pastLen + ids.length;
+  const feeds: Record<string, Tensor> = { input_ids: new Tensor('int64', BigInt64Array.from(ids, (i) => BigInt(i)), [1, ids.length]) };
+  if (sig.hasAttentionMask) feeds['attention_mask'] = new Tensor('int64', new BigInt64Array(total).fill(1n), [1, total]);
+  if (sig.hasPositionIds) feeds['position_ids'] = new Tensor('int64', BigInt64Array.from(ids, (_, k) => BigInt(pastLen + k)), [1, ids.length]);
+  if (sig.hasUseCacheBranch) feeds['use_cache_branch'] = new Tensor('bool', new Uint8Array([pastLen > 0 ? 1 : 0]), [1]);
+  sig.past.forEach((p, k) => (feeds[p.name] = past ? past.tensors[k]! : emptyPast(p.type, 1, p.heads, p.headDim)));
+  const out = await session.run(feeds, [sig.logitsName, ...sig.presentNames]);
+  return { logits: readLogits(out[sig.logitsName]!, 1, ids.length), past: { tensors: sig.presentNames.map((n) => out[n]!), length: total } };
 }
 
 /** log-softmax of one position's logits, in float64. */

@@ -59,6 +59,11 @@ export class TextTokenizer {
     return this.addBos ? [this.bosId!, ...ids] : ids;
   }
 
+  /** Token text -> id, added tokens included. */
+  vocab(): Map<string, number> {
+    return this.tok.get_vocab(true);
+  }
+
   decode(ids: readonly number[]): string {
     return this.tok.decode([...ids], { skip_special_tokens: false });
   }

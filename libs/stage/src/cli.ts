@@ -6,7 +6,7 @@ import { writeFileAtomic } from '@apollo/document';
 import { runPhase, type FromWorker, type PhaseRunResult, type ToWorker } from './executor';
 import { stageInputs } from './inputs';
 import { createLogger, type Logger } from './log';
-import type { Phase, TaskSpec } from './phase';
+import { isDocPhase, type Phase, type TaskSpec } from './phase';
 import { configHash, inputsFingerprint, readRunRecord, runRecordMismatch, writeRunRecord, type RunRecord } from './run-record';
 import { droppedTotal, mergeStats } from './stats';
 import { join } from 'node:path';
@@ -212,19 +212,31 @@ export interface RunSummary {
   wallSeconds: number;
   /** Peak resident memory of the process, threads included, in MB. */
   maxRssMB: number;
-  phases: { phase: string; ran: number; skipped: number; docsIn: number; docsOut: number; dropped: Record<string, number>; bytesIn: number; charsIn: number }[];
+  phases: {
+    phase: string;
+    /** The phase whose documents are the stage's output (its counts are the stage's). */
+    docPhase: boolean;
+    ran: number;
+    skipped: number;
+    docsIn: number;
+    docsOut: number;
+    dropped: Record<string, number>;
+    bytesIn: number;
+    charsIn: number;
+  }[];
 }
 
-function runSummary(stage: string, outcome: StageRunOutcome, opts: StageOptions, started: number): RunSummary {
+function runSummary(app: StageApp<unknown>, outcome: StageRunOutcome, opts: StageOptions, started: number): RunSummary {
   return {
-    stage,
+    stage: app.name,
     exitCode: outcome.exitCode,
     workers: opts.workers,
     wallSeconds: (Date.now() - started) / 1000,
     maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
     phases: outcome.phases.map((r) => {
       const m = mergeStats(r.ran);
-      return { phase: r.phase, ran: r.ran.length, skipped: r.skipped.length, docsIn: m.docsIn, docsOut: m.docsOut, dropped: m.dropped, bytesIn: m.bytesIn, charsIn: m.charsIn };
+      const phase = app.phases.find((p) => p.name === r.phase);
+      return { phase: r.phase, docPhase: phase !== undefined && isDocPhase(phase), ran: r.ran.length, skipped: r.skipped.length, docsIn: m.docsIn, docsOut: m.docsOut, dropped: m.dropped, bytesIn: m.bytesIn, charsIn: m.charsIn };
     }),
   };
 }
@@ -300,7 +312,7 @@ export function runStageCli<C>(app: StageApp<C>, script: string): void {
       const outcome = await runStage(app, opts, pipeline, log, script);
       const text = describe(app as StageApp<unknown>, outcome);
       process.stdout.write(text + '\n');
-      await writeFileAtomic(join(opts.output, 'run-summary.json'), JSON.stringify(runSummary(app.name, outcome, opts, started), null, 2) + '\n');
+      await writeFileAtomic(join(opts.output, 'run-summary.json'), JSON.stringify(runSummary(app as StageApp<unknown>, outcome, opts, started), null, 2) + '\n');
       process.exitCode = outcome.exitCode;
     } catch (err) {
       log.error((err as Error).message);

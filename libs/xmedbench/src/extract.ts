@@ -50,3 +50,17 @@ export function extractAnswer(output: string, options: ExtractOptions = {}): str
   if (line === 'No.') return 'B';
   return null;
 }
+
+const GROUP = /[（(]([A-F]{2,6})[）)]/;
+
+/**
+ * extractAnswer for items that may have several correct letters (CMExam's `(BCDE)`): a
+ * parenthesised group of capital letters in the first line, such as `(ACD)`, is read as that
+ * set (sorted, repeats removed); otherwise the single letter extractAnswer finds. Null when none.
+ */
+export function extractAnswerSet(output: string, options: ExtractOptions = {}): string[] | null {
+  const group = GROUP.exec(firstLine(output));
+  if (group) return [...new Set(group[1]!)].sort();
+  const one = extractAnswer(output, options);
+  return one === null ? null : [one];
+}

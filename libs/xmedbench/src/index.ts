@@ -9,3 +9,5 @@ export * from './extract';
 export * from './score';
 export * from './paper';
 export * from './table';
+export * from './csv';
+export * from './original';

@@ -2,6 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileError, readJsonArray, readJsonLines, RecordError } from '@apollo/document';
 import type { XMedBenchItem } from './item';
+import { isOriginalFormat, readOriginalFile, type OriginalFormat } from './original';
 import { fileLanguage, parseUnifiedItem } from './unified';
 
 /** Items read from a set of files, with what was read where. */
@@ -14,11 +15,28 @@ export interface LoadedItems {
 }
 
 const ITEM_FILE = /\.(json|jsonl)$/;
+const ORIGINAL_FILE = /\.(json|jsonl|csv)$/;
 
-/** Expands folders to their `*.json`/`*.jsonl` files (sorted), keeping files as given. */
-export async function itemFiles(paths: readonly string[]): Promise<string[]> {
+/** An item path as given: `path` (unified format) or `<format>:<path>` (a source's original format). */
+export function parseItemPath(spec: string): { format: OriginalFormat | null; path: string } {
+  const colon = spec.indexOf(':');
+  const prefix = colon > 0 ? spec.slice(0, colon) : '';
+  return isOriginalFormat(prefix) ? { format: prefix, path: spec.slice(colon + 1) } : { format: null, path: spec };
+}
+
+/** The file of an item source, with its format prefix kept (`medmcqa:/x/dev.json`). */
+function withFormat(format: OriginalFormat | null, file: string): string {
+  return format ? `${format}:${file}` : file;
+}
+
+/**
+ * Expands folders to their item files (sorted): `*.json`/`*.jsonl` in the unified format, also
+ * `*.csv` for an original format; files are kept as given. The format prefix stays on each file.
+ */
+export async function itemFiles(specs: readonly string[]): Promise<string[]> {
   const out: string[] = [];
-  for (const path of paths) {
+  for (const spec of specs) {
+    const { format, path } = parseItemPath(spec);
     let info;
     try {
       info = await stat(path);
@@ -26,22 +44,28 @@ export async function itemFiles(paths: readonly string[]): Promise<string[]> {
       throw new FileError(path, 'no such file or folder');
     }
     if (info.isDirectory()) {
-      const names = (await readdir(path)).filter((n) => ITEM_FILE.test(n)).sort();
-      out.push(...names.map((n) => join(path, n)));
+      const names = (await readdir(path)).filter((n) => (format ? ORIGINAL_FILE : ITEM_FILE).test(n)).sort();
+      out.push(...names.map((n) => withFormat(format, join(path, n))));
     } else {
-      out.push(path);
+      out.push(withFormat(format, path));
     }
   }
-  if (out.length === 0) throw new FileError(paths.join(', '), 'no .json or .jsonl item files found');
+  if (out.length === 0) throw new FileError(specs.join(', '), 'no item files found');
   return out;
 }
 
 /**
- * Streams the unified-format items of one file: a JSON array (`.json`) or one item per line
+ * Streams the items of one file: `<format>:<path>` in a source's original format, else the
+ * unified format: a JSON array (`.json`) or one item per line
  * (`.jsonl`). A malformed record throws a RecordError naming the file and the record's index
  * (JSON) or line (JSONL); nothing is skipped.
  */
-export async function* readItemFile(file: string): AsyncGenerator<Omit<XMedBenchItem, 'id'>> {
+export async function* readItemFile(spec: string): AsyncGenerator<Omit<XMedBenchItem, 'id'>> {
+  const { format, path: file } = parseItemPath(spec);
+  if (format) {
+    yield* readOriginalFile(format, file);
+    return;
+  }
   const language = fileLanguage(file);
   if (file.endsWith('.jsonl')) {
     let index = 0;

@@ -1,4 +1,4 @@
-import { extractAnswer } from '../extract';
+import { extractAnswer, extractAnswerSet } from '../extract';
 
 describe('extractAnswer (reference generation-mode rules)', () => {
   it.each([
@@ -42,5 +42,18 @@ describe('extractAnswer (reference generation-mode rules)', () => {
     ['(A) و (ب) و (ب)', 'B'],
   ])('with Arabic letters: %j -> %s', (text, expected) => {
     expect(extractAnswer(text, { arabicLetters: true })).toBe(expected);
+  });
+});
+
+describe('extractAnswerSet (multi-answer golds)', () => {
+  it.each([
+    ['正确答案是(BCDE).', ['B', 'C', 'D', 'E']],
+    ['正确答案是（ECB）', ['B', 'C', 'E']],
+    ['The correct answer is (B).', ['B']],
+    ['(A)(B) both', ['A']], // two single groups: the reference rule, most frequent first seen
+    ['nothing here', null],
+    ['\n(AC) first line\n(ABCD)', ['A', 'C']],
+  ])('%j -> %j', (text, expected) => {
+    expect(extractAnswerSet(text)).toEqual(expected);
   });
 });

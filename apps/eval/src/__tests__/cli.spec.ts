@@ -1,0 +1,59 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '../../../..');
+const BUNDLE = join(ROOT, 'dist/apps/eval/main.js');
+const ARGS = ['--limit', '2', '--shots', '1', '--threads', '1', '-q'];
+
+const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0) : []);
+
+describe('the eval command line', () => {
+  beforeAll(() => {
+    const b = spawnSync(process.execPath, [join(ROOT, 'tools/build/build.mjs'), 'apps/eval'], { cwd: ROOT, encoding: 'utf8' });
+    if (b.status !== 0) throw new Error(`build failed: ${b.stderr}`);
+  }, 60_000);
+
+  it('a killed run continues from its cache on rerun: same samples as an uninterrupted run, nothing scored twice', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eval-cli-'));
+    const out = join(dir, 'run');
+    const cache = join(out, 'cache.jsonl');
+    const child = spawn(process.execPath, [BUNDLE, ...ARGS, '--chunk', '3', '-o', out], { stdio: 'ignore' });
+    const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+    // Kill it (no chance to clean up) as soon as its first chunks are in the cache.
+    await new Promise<void>((res) => {
+      const poll = setInterval(() => {
+        if (lines(cache).length >= 3 || child.exitCode !== null) {
+          clearInterval(poll);
+          child.kill('SIGKILL');
+          res();
+        }
+      }, 5);
+    });
+    await exited;
+    const before = lines(cache).length;
+    expect(before).toBeGreaterThanOrEqual(3);
+    expect(before).toBeLessThan(24);
+
+    const rerun = spawnSync(process.execPath, [BUNDLE, ...ARGS, '--chunk', '3', '-o', out], { encoding: 'utf8' });
+    expect(rerun.status).toBe(0);
+    expect(rerun.stdout).toContain(`${before} results from the cache, ${24 - before} scored now`);
+    const keys = lines(cache).map((l) => (JSON.parse(l) as { k: string }).k);
+    expect(keys).toHaveLength(24);
+    expect(new Set(keys).size).toBe(24);
+
+    const clean = spawnSync(process.execPath, [BUNDLE, ...ARGS, '--no-cache', '-o', join(dir, 'clean')], { encoding: 'utf8' });
+    expect(clean.status).toBe(0);
+    expect(readFileSync(join(out, 'samples.jsonl'), 'utf8')).toBe(readFileSync(join(dir, 'clean', 'samples.jsonl'), 'utf8'));
+  }, 120_000);
+
+  it('merge takes its own -o and refuses an incomplete set of parts', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eval-cli-'));
+    const part = spawnSync(process.execPath, [BUNDLE, ...ARGS, '--limit', '1', '--rank', '1', '--world-size', '2', '-o', join(dir, 'p1')], { encoding: 'utf8' });
+    expect(part.status).toBe(0);
+    const merged = spawnSync(process.execPath, [BUNDLE, 'merge', '-o', join(dir, 'all'), join(dir, 'p1')], { encoding: 'utf8' });
+    expect(merged.status).toBe(1);
+    expect(merged.stderr).toContain('world size 2 needs ranks 0..1 once each; got 1');
+  }, 60_000);
+});
