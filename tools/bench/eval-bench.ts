@@ -251,12 +251,3 @@ export async function runEvalBench(options: EvalBenchOptions = {}): Promise<Eval
   ];
   return { rows, estimate: { items: FULL_ITEMS, tokensPerItem, cpuHours, gpuHours, assumptions }, markdown: lines.join('\n') + '\n' };
 }
-
-if (require.main === module) {
-  runEvalBench()
-    .then((r) => process.stdout.write(r.markdown))
-    .catch((err: Error) => {
-      process.stderr.write(`eval-bench: ${err.message}\n`);
-      process.exitCode = 1;
-    });
-}

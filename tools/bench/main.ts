@@ -14,6 +14,7 @@ import { langidBaseline } from './langid-baseline';
 import { minhashPackageBaseline, ourSignaturesBaseline } from './dedupe-baseline';
 import { parquetRawBaseline } from './convert-baseline';
 import { benchCrawl } from '@apollo/ingest';
+import { runEvalBench } from './eval-bench';
 
 const repoRoot = resolve(__dirname, '..', '..', '..');
 const STAGES = ['crawl', 'langid', 'dedupe', 'convert'] as const;
@@ -72,7 +73,7 @@ interface CrawlFigures {
   crawler: { docs: number; pagesPerSec: number; mbPerSec: number; seconds: number };
 }
 
-async function main(opts: { sizeMb: number; files: number; baselineMb: number; seed: number; out: string; crawlPages: number; crawlConcurrency: number }): Promise<void> {
+async function main(opts: { sizeMb: number; files: number; baselineMb: number; seed: number; out: string; crawlPages: number; crawlConcurrency: number; eval: boolean }): Promise<void> {
   const cores = availableParallelism();
   const rawDir = join(opts.out, `corpus-${opts.sizeMb}mb-s${opts.seed}`);
   let corpus: GeneratedCorpus;
@@ -125,6 +126,11 @@ async function main(opts: { sizeMb: number; files: number; baselineMb: number; s
     '',
     `Crawler / plain loop: ${(crawl.crawler.pagesPerSec / crawl.plain.pagesPerSec).toFixed(2)} (target >= 0.5).`,
   );
+  if (opts.eval) {
+    process.stderr.write('bench: eval app letter mode against raw onnxruntime and PyTorch\n');
+    const evalBench = await runEvalBench({ root: repoRoot, items: join(repoRoot, 'pipelines', 'benchmarks', 'xmedbench-dev'), log: (l) => process.stderr.write(`bench: ${l}\n`) });
+    lines.push('', 'Eval app, letter mode (tools/bench/eval-bench.ts), beside onnxruntime alone and PyTorch on the same batches:', '', evalBench.markdown.trimEnd());
+  }
   const dd = figures.find((f) => f.stage === 'dedupe' && f.workers === 1);
   const li = figures.find((f) => f.stage === 'langid' && f.workers === 1);
   if (dd && li) {
@@ -147,6 +153,7 @@ new Command('bench')
   .option('--seed <n>', 'generator seed', parseInteger('--seed', 0), 1)
   .option('--out <dir>', 'work folder', '.bench')
   .option('--crawl-pages <n>', 'pages of the loopback site for the crawler benchmark', parseInteger('--crawl-pages', 1), 2000)
+  .option('--no-eval', 'skip the eval app benchmark (it builds a 6-layer model with PyTorch)')
   .option('--crawl-concurrency <n>', 'requests in flight for the crawler benchmark', parseInteger('--crawl-concurrency', 1), 16)
   .action(main)
   .parseAsync(process.argv)

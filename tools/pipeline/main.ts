@@ -1,25 +1,13 @@
 // The corpus pipeline runner: runs the stage apps in order (for scheduled jobs and scripts
 // that do not use Nx), verifies a finished run, and reports what it holds.
-import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { loadPipelineFile, parseInteger, verifyChain } from '@apollo/stage';
 import { verifyShards } from '@apollo/shards';
-import { CHAIN, stageArgs, stageDir, type ChainStage } from './chain';
+import { CHAIN, runApp, stageArgs, stageDir, type ChainStage } from './chain';
 import { addRefreshCommand } from './refresh';
-
-const repoRoot = resolve(__dirname, '..', '..', '..');
-
-function runApp(stage: ChainStage, args: string[]): Promise<number> {
-  const script = join(repoRoot, 'dist', 'apps', stage, 'main.js');
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [script, ...args], { stdio: 'inherit' });
-    child.once('error', reject);
-    child.once('exit', (code, signal) => resolvePromise(code ?? (signal ? 128 : 1)));
-  });
-}
 
 async function outputRoot(pipelineFile: string, given: string | undefined): Promise<string> {
   if (given) return given;

@@ -2,7 +2,6 @@
 // state persists across runs, so a second run is a conditional-request refresh), runs langid and
 // dedupe on what the crawl produced (new and changed pages only), then convert with the previous
 // version as its base and the crawl's delta, so the new version = base - removed + added.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
@@ -10,7 +9,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parseInteger } from '@apollo/stage';
 import type { Manifest } from '@apollo/shards';
-import { CHAIN, stageArgs, stageDir, type ChainStage } from './chain';
+import { CHAIN, runApp, stageArgs, stageDir, type ChainStage } from './chain';
 
 /** Options of `pipeline refresh`. */
 export interface RefreshOptions {
@@ -29,17 +28,6 @@ export interface RefreshOptions {
   /** Worker threads per stage. Default: all cores. */
   workers: number;
   quiet?: boolean;
-}
-
-const repoRoot = resolve(__dirname, '..', '..', '..');
-
-function runApp(stage: ChainStage, args: string[]): Promise<number> {
-  const script = join(repoRoot, 'dist', 'apps', stage, 'main.js');
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [script, ...args], { stdio: 'inherit' });
-    child.once('error', reject);
-    child.once('exit', (code, signal) => resolvePromise(code ?? (signal ? 128 : 1)));
-  });
 }
 
 /** The base's convert folder: the folder itself when it holds manifest.json, else `<dir>/convert`. */

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { readDocFile, writeFileAtomic, type Doc } from '@apollo/document';
-import { StageLayout, readRunRecord, type ShardedPhase, type SinglePhase, type TaskRuntime, type TaskSpec, type TaskStats } from '@apollo/stage';
+import { StageLayout, finishStats, readRunRecord, startStats, type ShardedPhase, type SinglePhase, type TaskRuntime, type TaskSpec, type TaskStats } from '@apollo/stage';
 import { memoryBytes, type DedupeConfig } from './config';
 import { mergeRuns, SortBuffer } from './external-sort';
 import { normalizeForMatching } from './normalize';
@@ -130,41 +130,12 @@ export async function loadBoilerplate(output: string, config: DedupeConfig): Pro
   return new BoilerplateSet(keys, config.foldChinese);
 }
 
-function emptyStats(task: TaskSpec<DedupeConfig>, phase: string, startedAt: Date): TaskStats {
-  return {
-    stage: task.stage,
-    phase,
-    rank: task.rank,
-    worldSize: task.worldSize,
-    files: [],
-    docsIn: 0,
-    docsOut: 0,
-    dropped: {},
-    bytesIn: 0,
-    bytesOut: 0,
-    charsIn: 0,
-    charsOut: 0,
-    fileErrors: [],
-    startedAt: startedAt.toISOString(),
-    finishedAt: '',
-    seconds: 0,
-    extra: {},
-  };
-}
-
-function finish(stats: TaskStats, startedAt: Date): TaskStats {
-  const finished = new Date();
-  stats.finishedAt = finished.toISOString();
-  stats.seconds = (finished.getTime() - startedAt.getTime()) / 1000;
-  return stats;
-}
-
 /** Phase task: sorted runs of (site, line) records of the task's documents. */
 async function runLinesTask(task: TaskSpec<DedupeConfig>, rt: TaskRuntime): Promise<TaskStats> {
   const startedAt = new Date();
-  const stats = emptyStats(task, PHASE_BOILERPLATE_LINES, startedAt);
+  const stats = startStats(task, PHASE_BOILERPLATE_LINES, startedAt, { extra: {} });
   const config = task.config;
-  if (config.boilerplateMinDocs === 0) return finish(stats, startedAt);
+  if (config.boilerplateMinDocs === 0) return finishStats(stats);
   const prefix = `${StageLayout.rankName(task.rank)}-`;
   const dir = linesDir(task.output);
   if (existsSync(dir)) for (const n of readdirSync(dir)) if (n.startsWith(prefix)) rmSync(join(dir, n), { force: true });
@@ -201,15 +172,15 @@ async function runLinesTask(task: TaskSpec<DedupeConfig>, rt: TaskRuntime): Prom
     await writeFileAtomic(linesManifest(task.output, task.rank), JSON.stringify({ rank: task.rank, runs }, null, 1) + '\n');
   }
   stats.extra = { runs: runs.length };
-  return finish(stats, startedAt);
+  return finishStats(stats);
 }
 
 /** Phase task: merges every rank's line runs and keeps the pairs found in enough documents. */
 async function runBoilerplateTask(task: TaskSpec<DedupeConfig>, rt: TaskRuntime): Promise<TaskStats> {
   const startedAt = new Date();
-  const stats = emptyStats(task, PHASE_BOILERPLATE, startedAt);
+  const stats = startStats(task, PHASE_BOILERPLATE, startedAt, { extra: {} });
   const config = task.config;
-  if (config.boilerplateMinDocs === 0) return finish(stats, startedAt);
+  if (config.boilerplateMinDocs === 0) return finishStats(stats);
   const run = await readRunRecord(task.output);
   if (!run) throw new Error(`${task.output}: no run.json`);
   const files: string[] = [];
@@ -258,7 +229,7 @@ async function runBoilerplateTask(task: TaskSpec<DedupeConfig>, rt: TaskRuntime)
   }
   rt.log.info('boilerplate lines', { lines, minDocs: config.boilerplateMinDocs });
   stats.extra = { boilerplateLines: lines };
-  return finish(stats, startedAt);
+  return finishStats(stats);
 }
 
 /** Phase 1 (sharded): (site, line) records in sorted runs; nothing when boilerplateMinDocs is 0. */

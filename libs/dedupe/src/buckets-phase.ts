@@ -2,7 +2,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@apollo/document';
-import { readRunRecord, type Logger, type ShardedPhase, type TaskRuntime, type TaskSpec, type TaskStats } from '@apollo/stage';
+import { readRunRecord, type Logger, type ShardedPhase, type TaskRuntime, type TaskSpec, type TaskStats, phaseStats } from '@apollo/stage';
 import { EDGE_BYTES, ENTRY_BYTES, entryOrdinal, entryRank, EXACT_OFFSET, KEEP_OFFSET, sameBytes, writeEdge } from './bucket-entry';
 import { memoryBytes, numHashes, type DedupeConfig } from './config';
 import { mergeRuns } from './external-sort';
@@ -300,26 +300,9 @@ export async function runBucketsTask(task: TaskSpec<DedupeConfig>, rt: TaskRunti
       store.close();
     }
   }
-  const finished = new Date();
-  return {
-    stage: task.stage,
-    phase: PHASE_BUCKETS,
-    rank: task.rank,
-    worldSize: task.worldSize,
-    files: [],
-    docsIn: 0,
-    docsOut: 0,
-    dropped: {},
-    bytesIn: 0,
-    bytesOut: 0,
-    charsIn: 0,
-    charsOut: 0,
-    fileErrors: [],
-    startedAt: startedAt.toISOString(),
-    finishedAt: finished.toISOString(),
-    seconds: (finished.getTime() - startedAt.getTime()) / 1000,
+  return phaseStats(task, PHASE_BUCKETS, startedAt, {
     extra: figures,
-  };
+  });
 }
 
 /** Phase 2 (sharded by key space): merge sorted runs into verified edges, per band and for exact hashes. */

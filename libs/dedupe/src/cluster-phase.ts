@@ -1,5 +1,5 @@
 import { LANGS, writeFileAtomic } from '@apollo/document';
-import { readRunRecord, type SinglePhase, type TaskRuntime, type TaskSpec, type TaskStats } from '@apollo/stage';
+import { readRunRecord, type SinglePhase, type TaskRuntime, type TaskSpec, type TaskStats, phaseStats } from '@apollo/stage';
 import { EDGE_BYTES, KEEP_BYTES, writeKeepKey } from './bucket-entry';
 import { ensureSpaces, type SpaceMeta } from './buckets-phase';
 import type { ClusterStats } from './cluster';
@@ -203,26 +203,13 @@ export async function runClusterTask(task: TaskSpec<DedupeConfig>, rt: TaskRunti
   }
   const s = summary.stats;
   rt.log.info('clustered', { docs: s.docs, clusters: s.clusters, exact: s.exactDuplicates, near: s.nearDuplicates, rejectedPairs: s.rejectedPairs });
-  const finished = new Date();
-  return {
-    stage: task.stage,
-    phase: PHASE_CLUSTER,
-    rank: task.rank,
-    worldSize: task.worldSize,
+  return phaseStats(task, PHASE_CLUSTER, startedAt, {
     files: task.files,
     docsIn: s.docs,
     docsOut: s.kept,
     dropped: { ...(s.exactDuplicates ? { exact_duplicate: s.exactDuplicates } : {}), ...(s.nearDuplicates ? { near_duplicate: s.nearDuplicates } : {}) },
-    bytesIn: 0,
-    bytesOut: 0,
-    charsIn: 0,
-    charsOut: 0,
-    fileErrors: [],
-    startedAt: startedAt.toISOString(),
-    finishedAt: finished.toISOString(),
-    seconds: (finished.getTime() - startedAt.getTime()) / 1000,
     extra: { ...s },
-  };
+  });
 }
 
 /** Phase 3 (single): clustering over all key spaces' edges. */

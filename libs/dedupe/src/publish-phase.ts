@@ -1,4 +1,4 @@
-import { readRunRecord, type SinglePhase, type TaskRuntime, type TaskSpec, type TaskStats } from '@apollo/stage';
+import { readRunRecord, type SinglePhase, type TaskRuntime, type TaskSpec, type TaskStats, phaseStats } from '@apollo/stage';
 import type { DedupeConfig } from './config';
 import { publishIndex } from './corpus-index';
 import { openSignatureStore } from './signature-store';
@@ -26,26 +26,9 @@ async function runPublishTask(task: TaskSpec<DedupeConfig>, rt: TaskRuntime): Pr
       store.close();
     }
   }
-  const finished = new Date();
-  return {
-    stage: task.stage,
-    phase: PHASE_PUBLISH,
-    rank: task.rank,
-    worldSize: task.worldSize,
-    files: [],
-    docsIn: 0,
-    docsOut: 0,
-    dropped: {},
-    bytesIn: 0,
-    bytesOut: 0,
-    charsIn: 0,
-    charsOut: 0,
-    fileErrors: [],
-    startedAt: startedAt.toISOString(),
-    finishedAt: finished.toISOString(),
-    seconds: (finished.getTime() - startedAt.getTime()) / 1000,
+  return phaseStats(task, PHASE_PUBLISH, startedAt, {
     extra,
-  };
+  });
 }
 
 /** Phase 6 (single): publish the run as a new version of the dedupe index (`--index`). */

@@ -1,7 +1,7 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { LANGS, readDocFile, SOURCE_TYPES } from '@apollo/document';
-import type { ShardedPhase, TaskRuntime, TaskSpec, TaskStats } from '@apollo/stage';
+import { finishStats, startStats, type ShardedPhase, type TaskRuntime, type TaskSpec, type TaskStats } from '@apollo/stage';
 import { memoryBytes, numHashes, type DedupeConfig } from './config';
 import { loadBoilerplate } from './boilerplate';
 import { Fingerprinter } from './fingerprint';
@@ -59,25 +59,7 @@ export async function runSignaturesTask(task: TaskSpec<DedupeConfig>, rt: TaskRu
     rank: task.rank,
     worldSize: task.worldSize,
   });
-  const stats: TaskStats = {
-    stage: task.stage,
-    phase: PHASE_SIGNATURES,
-    rank: task.rank,
-    worldSize: task.worldSize,
-    files: task.files,
-    docsIn: 0,
-    docsOut: 0,
-    dropped: {},
-    bytesIn: 0,
-    bytesOut: 0,
-    charsIn: 0,
-    charsOut: 0,
-    fileErrors: [],
-    startedAt: startedAt.toISOString(),
-    finishedAt: '',
-    seconds: 0,
-    extra: { noShingles: 0, wordShingled: 0, charShingled: 0 },
-  };
+  const stats: TaskStats = startStats(task, PHASE_SIGNATURES, startedAt, { files: task.files, extra: { noShingles: 0, wordShingled: 0, charShingled: 0 } });
   const extra = stats.extra!;
   try {
     for (const file of task.files) {
@@ -150,10 +132,7 @@ export async function runSignaturesTask(task: TaskSpec<DedupeConfig>, rt: TaskRu
     runs.removeOld();
     throw err;
   }
-  const finished = new Date();
-  stats.finishedAt = finished.toISOString();
-  stats.seconds = (finished.getTime() - startedAt.getTime()) / 1000;
-  return stats;
+  return finishStats(stats);
 }
 
 /** Phase 1 (sharded): one signature file per task. */

@@ -3,7 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { type Doc, type DocItem, JsonlWriter, readDocFile, type RecordProblem } from '@apollo/document';
 import { StageLayout } from './layout';
 import type { ShardedPhase, TaskRuntime, TaskSpec } from './phase';
-import { droppedTotal, type TaskStats } from './stats';
+import { droppedTotal, finishStats, startStats, type TaskStats } from './stats';
 
 /** What a step can do besides yielding documents: drop one, with a reason. */
 export interface StepContext {
@@ -109,26 +109,7 @@ export async function runDocTask<C>(task: TaskSpec<C>, rt: TaskRuntime, options:
   await Promise.all([removeStaleTemporaries(docsFile), removeStaleTemporaries(rejectsFile)]);
   const out: DocSink = options.sink ? await options.sink(task) : new JsonlDocSink(docsFile);
   const rejects = new JsonlWriter(rejectsFile);
-  const stats: TaskStats = {
-    stage: task.stage,
-    phase: options.name ?? 'docs',
-    rank: task.rank,
-    worldSize: task.worldSize,
-    files: task.files,
-    docsIn: 0,
-    docsOut: 0,
-    dropped: {},
-    bytesIn: 0,
-    bytesOut: 0,
-    charsIn: 0,
-    charsOut: 0,
-    fileErrors: [],
-    startedAt: startedAt.toISOString(),
-    finishedAt: '',
-    seconds: 0,
-    extra: {},
-    sink: out.name,
-  };
+  const stats: TaskStats = startStats(task, options.name ?? 'docs', startedAt, { files: task.files, extra: {}, sink: out.name });
   const countDrop = (reason: string) => {
     stats.dropped[reason] = (stats.dropped[reason] ?? 0) + 1;
   };
@@ -195,8 +176,5 @@ export async function runDocTask<C>(task: TaskSpec<C>, rt: TaskRuntime, options:
     await Promise.all([out.abort(), rejects.abort()]);
     throw err;
   }
-  const finished = new Date();
-  stats.finishedAt = finished.toISOString();
-  stats.seconds = (finished.getTime() - startedAt.getTime()) / 1000;
-  return stats;
+  return finishStats(stats);
 }

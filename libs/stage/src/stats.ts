@@ -25,6 +25,44 @@ export interface TaskStats {
   extra?: Record<string, number>;
 }
 
+type StatsFields = Partial<Omit<TaskStats, 'stage' | 'phase' | 'rank' | 'worldSize' | 'startedAt' | 'finishedAt' | 'seconds'>>;
+
+/** The stats of a task starting at `startedAt`: zero counts, then `fields`; `finishStats` closes them. */
+export function startStats(task: { stage: string; rank: number; worldSize: number }, phase: string, startedAt: Date, fields: StatsFields = {}): TaskStats {
+  return {
+    stage: task.stage,
+    phase,
+    rank: task.rank,
+    worldSize: task.worldSize,
+    files: [],
+    docsIn: 0,
+    docsOut: 0,
+    dropped: {},
+    bytesIn: 0,
+    bytesOut: 0,
+    charsIn: 0,
+    charsOut: 0,
+    fileErrors: [],
+    ...fields,
+    startedAt: startedAt.toISOString(),
+    finishedAt: '',
+    seconds: 0,
+  };
+}
+
+/** Sets the finish time and duration of stats made by `startStats`. */
+export function finishStats(stats: TaskStats): TaskStats {
+  const finished = new Date();
+  stats.finishedAt = finished.toISOString();
+  stats.seconds = (finished.getTime() - Date.parse(stats.startedAt)) / 1000;
+  return stats;
+}
+
+/** The stats of a task that ran from `startedAt` until now, for phases that count their own way. */
+export function phaseStats(task: { stage: string; rank: number; worldSize: number }, phase: string, startedAt: Date, fields: StatsFields = {}): TaskStats {
+  return finishStats(startStats(task, phase, startedAt, fields));
+}
+
 export function droppedTotal(stats: Pick<TaskStats, 'dropped'>): number {
   let total = 0;
   for (const n of Object.values(stats.dropped)) total += n;

@@ -22,7 +22,7 @@ describe('near-duplicate evaluation set', () => {
 
   it('keeps precision and F1 above their floors with the default settings', () => {
     const r = evaluatePairs(pairs, DEFAULTS);
-    // Measured 1.000 / 0.696 / 0.821 when the set was generated (docs/benchmarks-dedupe.md).
+    // Measured 1.000 / 0.696 / 0.821 when the set was generated (docs/benchmarks.md).
     expect(r.overall.precision).toBeGreaterThanOrEqual(0.97);
     expect(r.overall.f1).toBeGreaterThanOrEqual(0.78);
     for (const lang of ['en', 'zh', 'es', 'fr', 'ar', 'hi']) expect(r.byLang[lang]!.f1).toBeGreaterThanOrEqual(0.6);

@@ -1,7 +1,7 @@
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readJsonLines, writeFileAtomic } from '@apollo/document';
-import { readRunRecord, type SinglePhase, type TaskRuntime, type TaskSpec, type TaskStats } from '@apollo/stage';
+import { readRunRecord, type SinglePhase, type TaskRuntime, type TaskSpec, type TaskStats, phaseStats } from '@apollo/stage';
 import type { DedupeConfig } from '../config';
 import { loadBenchmarks, type BenchmarkItem } from './benchmark';
 import { hitsFile, type ContaminationHit } from './step';
@@ -126,26 +126,9 @@ async function runReportTask(task: TaskSpec<DedupeConfig>, rt: TaskRuntime): Pro
     extra.documentsCut = report.documents.cut;
     rt.log.info('decontamination report', { file: files.markdown, ...extra });
   }
-  const finished = new Date();
-  return {
-    stage: task.stage,
-    phase: PHASE_DECONTAM_REPORT,
-    rank: task.rank,
-    worldSize: task.worldSize,
-    files: [],
-    docsIn: 0,
-    docsOut: 0,
-    dropped: {},
-    bytesIn: 0,
-    bytesOut: 0,
-    charsIn: 0,
-    charsOut: 0,
-    fileErrors: [],
-    startedAt: startedAt.toISOString(),
-    finishedAt: finished.toISOString(),
-    seconds: (finished.getTime() - startedAt.getTime()) / 1000,
+  return phaseStats(task, PHASE_DECONTAM_REPORT, startedAt, {
     extra,
-  };
+  });
 }
 
 /** Phase 5 (single): the decontamination report over every filter task's hits (nothing without --decontaminate). */
