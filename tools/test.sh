@@ -13,7 +13,7 @@ results=$(mktemp)
 status=0
 npx jest -c jest.workspace.config.js --json --outputFile="$results" "$@" || status=$?
 node -e '
-  const r = require(process.argv[1]);
+  const r = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));
   console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""));
 ' "$results" || true
 rm -f "$results"
