@@ -7,6 +7,9 @@ bash tools/setup.sh
 echo "test: type check"
 npx tsc -p tsconfig.json --noEmit
 echo "test: lint"
+# The module-boundary rule reads Nx's cached project graph; compute it first, or on a fresh
+# clone the rule is skipped (with a warning) instead of enforced.
+npx nx show projects >/dev/null
 npx eslint . --max-warnings 0
 echo "test: jest (every project)"
 results=$(mktemp)
