@@ -15,7 +15,7 @@ import { answerPrefix, buildPrompt, DEFAULT_SPEC, loadItems, ShotPool, type XMed
 export interface EvalBenchOptions {
   /** Repository root. Default: the working directory. */
   root?: string;
-  /** XMedBench dev items. Default `<root>/../shared/data/xmedbench-dev`. */
+  /** XMedBench dev items. Default `<root>/pipelines/benchmarks/xmedbench-dev`. */
   items?: string;
   /** Items per source (12 sources) for the tiny model. Default 2. */
   perSource?: number;
@@ -190,7 +190,7 @@ export async function runEvalBench(options: EvalBenchOptions = {}): Promise<Eval
     python: options.python ?? '/usr/bin/python3',
     log: options.log ?? ((line) => process.stderr.write(`eval-bench: ${line}\n`)),
   };
-  const dev = (await loadItems([options.items ?? join(root, '..', 'shared', 'data', 'xmedbench-dev')])).items;
+  const dev = (await loadItems([options.items ?? join(root, 'pipelines', 'benchmarks', 'xmedbench-dev')])).items;
   const firstPerSource = (k: number) => {
     const seen = new Map<string, number>();
     return dev.filter((i) => {

@@ -13,8 +13,8 @@ function repoRoot(): string {
 }
 
 const ROOT = repoRoot();
-/** CI and developers keep the shared data checkout beside the repository. */
-const DEFAULT_ITEMS = join(ROOT, '..', 'shared', 'data', 'xmedbench-dev');
+/** The XMedBench dev split bundled with the repository (pipelines/benchmarks/README.md). */
+const DEFAULT_ITEMS = join(ROOT, 'pipelines', 'benchmarks', 'xmedbench-dev');
 const DEFAULT_MODEL = join(ROOT, 'tools', 'tiny-model', 'fixture');
 const DEFAULT_OUTPUT = join(ROOT, 'output', 'eval');
 
