@@ -2,7 +2,7 @@ import { LANGS, writeFileAtomic } from '@apollo/document';
 import type { TaskRuntime } from '@apollo/stage';
 import { EDGE_BYTES, KEEP_BYTES, writeKeepKey } from './bucket-entry';
 import type { SpaceMeta } from './buckets-phase';
-import type { ClusterStats } from './cluster';
+import { emptyClusterStats, type ClusterStats } from './cluster';
 import type { ClusterSummary } from './cluster-phase';
 import type { DedupeConfig } from './config';
 import { INDEX_RANK_BIT, isIndexRank, readKeptMap, type IndexedStore } from './corpus-index';
@@ -73,18 +73,7 @@ export async function clusterAgainstIndex(output: string, worldSize: number, con
   }
 
   const stats: ClusterStats = {
-    docs: n,
-    noShingles: 0,
-    exactGroups: 0,
-    clusters: 0,
-    largestCluster: n > 0 ? 1 : 0,
-    candidatePairs: 0,
-    verifiedPairs: 0,
-    rejectedPairs: 0,
-    largeBuckets: 0,
-    exactDuplicates: 0,
-    nearDuplicates: 0,
-    kept: 0,
+    ...emptyClusterStats(n),
     duplicatesOfIndex: 0,
     indexDocs: index.manifest.docs,
   };

@@ -2,7 +2,7 @@ import { LANGS, writeFileAtomic } from '@apollo/document';
 import { readRunRecord, type SinglePhase, type TaskRuntime, type TaskSpec, type TaskStats, phaseStats } from '@apollo/stage';
 import { EDGE_BYTES, KEEP_BYTES, writeKeepKey } from './bucket-entry';
 import { ensureSpaces, type SpaceMeta } from './buckets-phase';
-import type { ClusterStats } from './cluster';
+import { emptyClusterStats, type ClusterStats } from './cluster';
 import { numHashes, type DedupeConfig } from './config';
 import { writeDuplicates, type DuplicateRecord } from './duplicates-file';
 import { sourceRanks } from './keep-policy';
@@ -69,20 +69,7 @@ export async function clusterRun(output: string, worldSize: number, config: Dedu
     const uf = new UnionFind(n);
     for (const space of spaces) unionEdges(uf, store, layout.edgesFile(space));
 
-    const stats: ClusterStats = {
-      docs: n,
-      noShingles: 0,
-      exactGroups: 0,
-      clusters: 0,
-      largestCluster: n > 0 ? 1 : 0,
-      candidatePairs: 0,
-      verifiedPairs: 0,
-      rejectedPairs: 0,
-      largeBuckets: 0,
-      exactDuplicates: 0,
-      nearDuplicates: 0,
-      kept: 0,
-    };
+    const stats = emptyClusterStats(n);
     for (const m of metas as SpaceMeta[]) {
       if (m.space === EXACT_SPACE) stats.exactGroups = m.buckets;
       else {

@@ -65,10 +65,9 @@ function byExactHash(t: DocTable): Uint32Array {
  * the keep policy prefers. Each step depends only on the documents' contents and the canonical
  * policy order, so the result does not depend on input order or world size.
  */
-export function clusterDocuments(t: DocTable, options: ClusterOptions): Clustering {
-  const n = t.count;
-  const uf = new UnionFind(n);
-  const stats: ClusterStats = {
+/** Clustering statistics of `n` documents before any work: every count zero. */
+export function emptyClusterStats(n: number): ClusterStats {
+  return {
     docs: n,
     noShingles: 0,
     exactGroups: 0,
@@ -82,6 +81,12 @@ export function clusterDocuments(t: DocTable, options: ClusterOptions): Clusteri
     nearDuplicates: 0,
     kept: 0,
   };
+}
+
+export function clusterDocuments(t: DocTable, options: ClusterOptions): Clustering {
+  const n = t.count;
+  const uf = new UnionFind(n);
+  const stats = emptyClusterStats(n);
   for (let i = 0; i < n; i++) if (hasNoShingles(t, i)) stats.noShingles++;
 
   // Exact groups, and one representative per group for LSH.
