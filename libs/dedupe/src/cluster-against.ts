@@ -2,7 +2,7 @@ import { LANGS, writeFileAtomic } from '@apollo/document';
 import type { TaskRuntime } from '@apollo/stage';
 import { EDGE_BYTES, KEEP_BYTES, writeKeepKey } from './bucket-entry';
 import type { SpaceMeta } from './buckets-phase';
-import { emptyClusterStats, type ClusterStats } from './cluster';
+import { addSpaceFigures, emptyClusterStats, type ClusterStats } from './cluster';
 import type { ClusterSummary } from './cluster-phase';
 import type { DedupeConfig } from './config';
 import { INDEX_RANK_BIT, isIndexRank, readKeptMap, type IndexedStore } from './corpus-index';
@@ -77,15 +77,7 @@ export async function clusterAgainstIndex(output: string, worldSize: number, con
     duplicatesOfIndex: 0,
     indexDocs: index.manifest.docs,
   };
-  for (const m of metas) {
-    if (m.space === EXACT_SPACE) stats.exactGroups = m.buckets;
-    else {
-      stats.candidatePairs += m.candidatePairs;
-      stats.verifiedPairs += m.verifiedPairs;
-      stats.rejectedPairs += m.rejectedPairs;
-      stats.largeBuckets += m.largeBuckets;
-    }
-  }
+  addSpaceFigures(stats, metas, EXACT_SPACE);
 
   const rankOfSource = sourceRanks(config.sourcePriority);
   const key = Buffer.alloc(KEEP_BYTES);

@@ -2,7 +2,7 @@ import { LANGS, writeFileAtomic } from '@apollo/document';
 import { readRunRecord, type SinglePhase, type TaskRuntime, type TaskSpec, type TaskStats, phaseStats } from '@apollo/stage';
 import { EDGE_BYTES, KEEP_BYTES, writeKeepKey } from './bucket-entry';
 import { ensureSpaces, type SpaceMeta } from './buckets-phase';
-import { emptyClusterStats, type ClusterStats } from './cluster';
+import { addSpaceFigures, emptyClusterStats, type ClusterStats } from './cluster';
 import { numHashes, type DedupeConfig } from './config';
 import { writeDuplicates, type DuplicateRecord } from './duplicates-file';
 import { sourceRanks } from './keep-policy';
@@ -69,16 +69,7 @@ export async function clusterRun(output: string, worldSize: number, config: Dedu
     const uf = new UnionFind(n);
     for (const space of spaces) unionEdges(uf, store, layout.edgesFile(space));
 
-    const stats = emptyClusterStats(n);
-    for (const m of metas as SpaceMeta[]) {
-      if (m.space === EXACT_SPACE) stats.exactGroups = m.buckets;
-      else {
-        stats.candidatePairs += m.candidatePairs;
-        stats.verifiedPairs += m.verifiedPairs;
-        stats.rejectedPairs += m.rejectedPairs;
-        stats.largeBuckets += m.largeBuckets;
-      }
-    }
+    const stats = addSpaceFigures(emptyClusterStats(n), metas as SpaceMeta[], EXACT_SPACE);
 
     // Pass 1: the keep policy's favourite per cluster (clusters of one keep their document).
     const rankOfSource = sourceRanks(config.sourcePriority);

@@ -83,6 +83,24 @@ export function emptyClusterStats(n: number): ClusterStats {
   };
 }
 
+/** Adds the bucket phase's per-key-space figures (pairs compared, exact groups) to cluster stats. */
+export function addSpaceFigures(
+  stats: ClusterStats,
+  metas: readonly { space: string; buckets: number; candidatePairs: number; verifiedPairs: number; rejectedPairs: number; largeBuckets: number }[],
+  exactSpace: string,
+): ClusterStats {
+  for (const m of metas) {
+    if (m.space === exactSpace) stats.exactGroups = m.buckets;
+    else {
+      stats.candidatePairs += m.candidatePairs;
+      stats.verifiedPairs += m.verifiedPairs;
+      stats.rejectedPairs += m.rejectedPairs;
+      stats.largeBuckets += m.largeBuckets;
+    }
+  }
+  return stats;
+}
+
 export function clusterDocuments(t: DocTable, options: ClusterOptions): Clustering {
   const n = t.count;
   const uf = new UnionFind(n);
