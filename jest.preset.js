@@ -10,6 +10,7 @@ for (const [alias, [target]] of Object.entries(paths)) {
 }
 // eld's exports map only has `import`; point Jest at its sources directly.
 moduleNameMapper['^eld/small$'] = path.join(__dirname, 'node_modules/eld/src/entries/static.small.js');
+moduleNameMapper['^eld-src/(.*)$'] = path.join(__dirname, 'node_modules/eld/src/$1');
 
 // Packages that ship only ES modules: Jest (CommonJS here) must transform them.
 const ESM_ONLY = [

@@ -44,6 +44,8 @@ await Promise.all(
       tsconfig: join(root, 'tsconfig.base.json'),
       logLevel: 'warning',
       banner: { js: '#!/usr/bin/env node' },
+      // eld's exports map hides the n-gram database that libs/langid's engine reads.
+      alias: { 'eld-src': join(root, 'node_modules', 'eld', 'src') },
     }),
   ),
 );

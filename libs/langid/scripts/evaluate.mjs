@@ -20,6 +20,7 @@ await build({
   // The bundle lives in dist/: point the default evaluation set path back at the sources.
   define: { __dirname: JSON.stringify(join(root, 'libs', 'langid', 'src')) },
   logLevel: 'warning',
+  alias: { 'eld-src': join(root, 'node_modules', 'eld', 'src') },
 });
 const run = spawnSync(process.execPath, [outfile, ...process.argv.slice(2)], { stdio: 'inherit', cwd: root });
 process.exit(run.status ?? 1);

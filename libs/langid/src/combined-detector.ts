@@ -1,4 +1,5 @@
 import type { Detection, LanguageDetector } from './detector';
+import { isClearHindi } from './devanagari';
 import { scriptProfile } from './script';
 
 /** Least cld3 score at which cld3 overrides eld when the two disagree. */
@@ -7,11 +8,12 @@ export const CLD3_TRUST = 0.9;
 /**
  * When eld alone decides a window (the cascade's fast path): eld must call the text reliable,
  * give one of these languages with at least this score, on a window of at least
- * `FAST_PATH_MIN_LETTERS` letters. Hindi is not among them: eld takes Nepali and Marathi for
- * Hindi, and only cld3 separates them. The scores sit well above the calibrated thresholds, so
- * only clear text skips cld3 (measured in docs/decisions/0001-language-detector.md).
+ * `FAST_PATH_MIN_LETTERS` letters. eld takes Nepali and Marathi for Hindi, so Hindi also needs
+ * Hindi function words and none of Marathi's or Nepali's (`isClearHindi`); other Devanagari
+ * text goes to cld3, which separates them. The scores sit well above the calibrated thresholds,
+ * so only clear text skips cld3 (measured in docs/decisions/0001-language-detector.md).
  */
-export const FAST_PATH_MIN_SCORE: Readonly<Record<string, number>> = { en: 0.7, es: 0.7, fr: 0.7, zh: 0.6, ar: 0.8 };
+export const FAST_PATH_MIN_SCORE: Readonly<Record<string, number>> = { en: 0.7, es: 0.7, fr: 0.7, zh: 0.6, ar: 0.8, hi: 0.8 };
 export const FAST_PATH_MIN_LETTERS = 120;
 
 /**
@@ -31,10 +33,25 @@ export function combineDetections(cld3: Detection, eld: Detection): Detection {
   return cld3.score >= eld.score ? cld3 : eld;
 }
 
-/** Whether eld's answer on a window is clear enough to skip cld3. */
-export function eldDecidesAlone(eld: Detection, letters: number): boolean {
+const DEVANAGARI_LANGS = new Set(['hi', 'mr', 'ne']);
+
+/**
+ * Whether eld's answer on a window is clear enough to skip cld3. Hindi needs Hindi function
+ * words and none of Marathi's or Nepali's; then pieces eld gave to Marathi or Nepali are its
+ * known confusion, not a second language, and the window is Hindi.
+ */
+export function eldDecidesAlone(eld: Detection, letters: number, text: string): boolean {
   const min = FAST_PATH_MIN_SCORE[eld.lang];
-  return min !== undefined && eld.reliable && eld.score >= min && letters >= FAST_PATH_MIN_LETTERS && (eld.spans?.length ?? 1) <= 1;
+  if (min === undefined || !eld.reliable || eld.score < min || letters < FAST_PATH_MIN_LETTERS) return false;
+  if (eld.lang === 'hi') return (eld.spans ?? []).every((s) => DEVANAGARI_LANGS.has(s.lang)) && isClearHindi(text);
+  return (eld.spans?.length ?? 1) <= 1;
+}
+
+/** eld's detection of a window it decided alone, as one language (see `eldDecidesAlone`). */
+function asOneLanguage(eld: Detection): Detection {
+  if ((eld.spans?.length ?? 1) <= 1) return eld;
+  const own = eld.spans!.find((s) => s.lang === eld.lang)!;
+  return { ...eld, spans: [{ lang: eld.lang, share: 1, score: own.score }] };
 }
 
 /**
@@ -47,7 +64,7 @@ export function createCombinedDetector(cld3: LanguageDetector, eld: LanguageDete
     name: 'combined',
     detect(text) {
       const fast = eld.detect(text);
-      if (eldDecidesAlone(fast, scriptProfile(text).letters)) return fast;
+      if (eldDecidesAlone(fast, scriptProfile(text).letters, text)) return asOneLanguage(fast);
       return combineDetections(cld3.detect(text), fast);
     },
     dispose() {

@@ -83,13 +83,27 @@ describe('combined detector', () => {
     expect(d.spans![0]!.score).toBe(0.72);
   });
 
-  it('lets eld decide alone only on long, clear, non-Hindi windows', () => {
-    expect(eldDecidesAlone(det('en', 0.8), 300)).toBe(true);
-    expect(eldDecidesAlone(det('en', 0.8), 40)).toBe(false); // short: ask cld3 too
-    expect(eldDecidesAlone(det('en', 0.5), 300)).toBe(false); // unclear
-    expect(eldDecidesAlone(det('en', 0.8, false), 300)).toBe(false); // unreliable
-    expect(eldDecidesAlone(det('hi', 0.95), 300)).toBe(false); // eld confuses ne/mr with hi
-    expect(eldDecidesAlone(det('pt', 0.95), 300)).toBe(false); // not a target: cld3 confirms
+  it('lets eld decide alone only on long, clear windows, Hindi only with Hindi function words', () => {
+    const text = 'some text';
+    expect(eldDecidesAlone(det('en', 0.8), 300, text)).toBe(true);
+    expect(eldDecidesAlone(det('en', 0.8), 40, text)).toBe(false); // short: ask cld3 too
+    expect(eldDecidesAlone(det('en', 0.5), 300, text)).toBe(false); // unclear
+    expect(eldDecidesAlone(det('en', 0.8, false), 300, text)).toBe(false); // unreliable
+    expect(eldDecidesAlone(det('pt', 0.95), 300, text)).toBe(false); // not a target: cld3 confirms
+    // eld confuses Nepali and Marathi with Hindi: only clear Hindi skips cld3.
+    const hindi = 'मधुमेह एक दीर्घकालीन रोग है, जिसमें शरीर इंसुलिन का सही उपयोग नहीं कर पाता और रक्त में शर्करा का स्तर बढ़ जाता है।';
+    const marathi = 'मधुमेह हा एक दीर्घकालीन आजार आहे, ज्यामध्ये शरीर इन्सुलिनचा योग्य वापर करू शकत नाही आणि रक्तातील साखरेचे प्रमाण जास्त राहते.';
+    const nepali = 'मधुमेह एक दीर्घकालीन रोग हो, जसमा शरीरले इन्सुलिनलाई राम्ररी प्रयोग गर्न सक्दैन र रगतमा चिनीको मात्रा बढी रहन्छ।';
+    expect(eldDecidesAlone(det('hi', 0.95), 300, hindi)).toBe(true);
+    expect(eldDecidesAlone(det('hi', 0.95), 300, marathi)).toBe(false);
+    expect(eldDecidesAlone(det('hi', 0.95), 300, nepali)).toBe(false);
+    // Hindi with a word of Nepali in it is not shown to be Hindi.
+    expect(eldDecidesAlone(det('hi', 0.95), 300, `${hindi} यो`)).toBe(false);
+    // Pieces eld gives to Marathi inside clear Hindi are its confusion; English pieces are not.
+    const split = (other: string): Detection => ({ lang: 'hi', score: 0.9, reliable: true, spans: [{ lang: 'hi', share: 0.7, score: 0.9 }, { lang: other, share: 0.3, score: 0.8 }] });
+    expect(eldDecidesAlone(split('mr'), 300, hindi)).toBe(true);
+    expect(eldDecidesAlone(split('mr'), 300, marathi)).toBe(false);
+    expect(eldDecidesAlone(split('en'), 300, hindi)).toBe(false);
   });
 
   it('asks cld3 only when eld is not clear', () => {
@@ -99,7 +113,12 @@ describe('combined detector', () => {
     const long = 'x'.repeat(200);
     expect(createCombinedDetector(fakeCld3, fakeEld(det('en', 0.8))).detect(long).lang).toBe('en');
     expect(cld3Calls).toBe(0);
-    expect(createCombinedDetector(fakeCld3, fakeEld(det('hi', 0.9))).detect(long).lang).toBe('ne');
+    expect(createCombinedDetector(fakeCld3, fakeEld(det('hi', 0.9))).detect('बिरामीलाई तीन दिनदेखि उच्च ज्वरो आएको छ। '.repeat(5)).lang).toBe('ne');
+    expect(cld3Calls).toBe(1);
+    // Decided alone, a Hindi window with pieces eld gave to Marathi is Hindi, whole.
+    const hindi = 'मधुमेह एक दीर्घकालीन रोग है, जिसमें शरीर इंसुलिन का सही उपयोग नहीं कर पाता और रक्त में शर्करा का स्तर बढ़ जाता है।';
+    const split: Detection = { lang: 'hi', score: 0.9, reliable: true, spans: [{ lang: 'hi', share: 0.7, score: 0.9 }, { lang: 'mr', share: 0.3, score: 0.8 }] };
+    expect(createCombinedDetector(fakeCld3, fakeEld(split)).detect(`${hindi} ${hindi}`).spans).toEqual([{ lang: 'hi', share: 1, score: 0.9 }]);
     expect(cld3Calls).toBe(1);
   });
 

@@ -10,3 +10,4 @@ export * from './config';
 export * from './judge';
 export * from './stage';
 export * from './evaluate';
+export * from './devanagari';

@@ -62,27 +62,52 @@ export interface ScriptProfile {
   bytes: Partial<Record<Script, number>>;
 }
 
-function utf8Length(cp: number): number {
-  return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+
+const SCRIPTS: readonly Script[] = ['latin', 'han', 'kana', 'hangul', 'arabic', 'devanagari', 'cyrillic', 'greek', 'hebrew', 'thai', 'indic', 'other'];
+
+let bmpTable: Uint8Array | undefined;
+
+/** `scriptOf` for every BMP code point, as 1 + index in SCRIPTS (0: not a letter); built once. */
+function scriptTable(): Uint8Array {
+  if (bmpTable) return bmpTable;
+  const table = new Uint8Array(0x10000);
+  for (let cp = 0; cp < 0x10000; cp++) {
+    if (cp >= 0xd800 && cp <= 0xdfff) continue;
+    const s = scriptOf(cp);
+    if (s !== undefined) table[cp] = SCRIPTS.indexOf(s) + 1;
+  }
+  bmpTable = table;
+  return table;
 }
 
-/** Counts the letters of a text by script (one pass, no allocation per character). */
+/** Counts the letters of a text by script (one pass, a table lookup per character). */
 export function scriptProfile(text: string): ScriptProfile {
-  const bytes: Partial<Record<Script, number>> = {};
+  const table = scriptTable();
+  const counts = new Int32Array(SCRIPTS.length + 1);
   let letters = 0;
-  let letterBytes = 0;
   for (let i = 0; i < text.length; i++) {
     let cp = text.charCodeAt(i);
     if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < text.length) {
       cp = 0x10000 + ((cp - 0xd800) << 10) + (text.charCodeAt(i + 1) - 0xdc00);
       i++;
+      const s = scriptOf(cp);
+      if (s === undefined) continue;
+      counts[SCRIPTS.indexOf(s) + 1]! += 4;
+      letters++;
+      continue;
     }
-    const script = scriptOf(cp);
-    if (script === undefined) continue;
-    const n = utf8Length(cp);
+    const id = table[cp]!;
+    if (id === 0) continue;
+    counts[id]! += cp < 0x80 ? 1 : cp < 0x800 ? 2 : 3;
     letters++;
+  }
+  const bytes: Partial<Record<Script, number>> = {};
+  let letterBytes = 0;
+  for (let k = 1; k < counts.length; k++) {
+    const n = counts[k]!;
+    if (n === 0) continue;
+    bytes[SCRIPTS[k - 1]!] = n;
     letterBytes += n;
-    bytes[script] = (bytes[script] ?? 0) + n;
   }
   return { letters, letterBytes, bytes };
 }
