@@ -62,9 +62,9 @@ function asOneLanguage(eld: Detection): Detection {
 export function createCombinedDetector(cld3: LanguageDetector, eld: LanguageDetector): LanguageDetector {
   return {
     name: 'combined',
-    detect(text) {
-      const fast = eld.detect(text);
-      if (eldDecidesAlone(fast, scriptProfile(text).letters, text)) return asOneLanguage(fast);
+    detect(text, profile = scriptProfile(text)) {
+      const fast = eld.detect(text, profile);
+      if (eldDecidesAlone(fast, profile.letters, text)) return asOneLanguage(fast);
       return combineDetections(cld3.detect(text), fast);
     },
     dispose() {

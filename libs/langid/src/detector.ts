@@ -31,7 +31,8 @@ export type DetectorName = (typeof DETECTOR_NAMES)[number];
 
 export interface LanguageDetector {
   readonly name: DetectorName;
-  detect(text: string): Detection;
+  /** `profile`, when given, is `scriptProfile(text)` (callers that have it save a pass over the text). */
+  detect(text: string, profile?: ScriptProfile): Detection;
   /** Frees native or WebAssembly memory. */
   dispose(): void;
 }
@@ -55,8 +56,8 @@ export function gateReliability(lang: string, native: boolean, profile: ScriptPr
 }
 
 /** Builds a detection from language spans (largest share first), applying the reliability gate. */
-export function detectionFromSpans(spans: LanguageSpan[], native: boolean, text: string): Detection {
+export function detectionFromSpans(spans: LanguageSpan[], native: boolean, text: string, profile?: ScriptProfile): Detection {
   const top = spans.find((s) => s.lang !== UNDETERMINED);
   if (!top) return { ...UNDETERMINED_DETECTION, spans };
-  return { lang: top.lang, score: top.score, reliable: gateReliability(top.lang, native, scriptProfile(text)), spans };
+  return { lang: top.lang, score: top.score, reliable: gateReliability(top.lang, native, profile ?? scriptProfile(text)), spans };
 }

@@ -1,6 +1,6 @@
 import { detectionFromSpans, type Detection, type LanguageDetector, type LanguageSpan } from './detector';
 import { normalizeLangCode, UNDETERMINED } from './languages';
-import { scriptProfile } from './script';
+import { countLetters, type ScriptProfile } from './script';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -104,13 +104,13 @@ export async function createEldDetector(options: { maxPieces?: number } = {}): P
   const maxPieces = options.maxPieces ?? ELD_MAX_PIECES;
   return {
     name: 'eld',
-    detect(text: string): Detection {
+    detect(text: string, profile?: ScriptProfile): Detection {
       const votes = new Map<string, { letters: number; scoreSum: number }>();
       let total = 0;
       let native = false;
       let nativeLetters = 0;
       for (const piece of spread(splitByBytes(text, ELD_PIECE_BYTES), maxPieces)) {
-        const letters = scriptProfile(piece).letters;
+        const letters = countLetters(piece);
         if (letters === 0) continue;
         total += letters;
         const result = eld.detect(piece);
@@ -129,7 +129,7 @@ export async function createEldDetector(options: { maxPieces?: number } = {}): P
       const spans: LanguageSpan[] = [...votes.entries()]
         .map(([lang, v]) => ({ lang, share: v.letters / total, score: v.scoreSum / v.letters }))
         .sort((a, b) => b.share - a.share || b.score - a.score);
-      return detectionFromSpans(spans, native, text);
+      return detectionFromSpans(spans, native, text, profile);
     },
     dispose() {
       // The database is shared by the thread's detectors and lives as long as the thread.

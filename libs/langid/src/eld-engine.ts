@@ -107,19 +107,33 @@ export function compileEldTable(data: EldNgramsData): EldTable {
   return { codes, keyLo, keyHi, pairCounts, pairLang: Uint8Array.from(lang), pairScore: Uint16Array.from(score) };
 }
 
+/**
+ * Marks the BMP code units that eld's separator pattern matches alone. Surrogates count as
+ * separators: a pair is an astral code point, outside eld's BMP letter class, and a lone one
+ * is no letter either.
+ */
+function separatorTable(separators: RegExp): Uint8Array {
+  const source = separators.source;
+  const cls = source.slice(0, source.indexOf(']+') + 1);
+  if (!cls.startsWith('[^')) throw new Error(`eld separator pattern not understood: ${source.slice(0, 40)}...`);
+  const re = new RegExp(`^${cls}$`, 'u');
+  const table = new Uint8Array(0x10000);
+  for (let c = 0; c < 0x10000; c++) table[c] = c >= 0xd800 && c <= 0xdfff ? 1 : re.test(String.fromCharCode(c)) ? 1 : 0;
+  return table;
+}
+
 export class EldEngine {
   private readonly codes: string[];
   private readonly avg: Float64Array;
   private readonly mask: number;
-  private readonly keyLo: Int32Array;
-  private readonly keyHi: Int32Array;
-  private readonly pairStart: Int32Array;
-  private readonly pairEnd: Int32Array;
+  /** Open addressing, four ints per slot (key lo, key hi, first pair, end of pairs) so that a probe reads one cache line. */
+  private readonly slots: Int32Array;
   private readonly pairLang: Uint8Array;
   private readonly pairScore: Uint16Array;
   /** Character code of eld's dictionary entry per byte value. */
   private readonly byteChar = new Uint8Array(256);
-  private readonly separators: RegExp;
+  /** 1 for BMP code units outside eld's letter class (its separators), 0 for letters. */
+  private readonly separator: Uint8Array;
 
   // Per-call scratch, reused: word characters, word ends, the n-gram set, language sums.
   private readonly chars = new Uint8Array(ENFORCE_CUT_AFTER + 8);
@@ -136,7 +150,7 @@ export class EldEngine {
     this.codes = table.codes;
     this.avg = Float64Array.from(this.codes, (c) => constants.avgScore[c] ?? Number.NaN);
     this.sums = new Float64Array(count);
-    this.separators = constants.separators;
+    this.separator = separatorTable(constants.separators);
     for (let b = 0; b < 256; b++) {
       const c = constants.dictionary[b]!.charCodeAt(0);
       if (c > 255) throw new Error(`eld dictionary entry ${b} is outside Latin-1`);
@@ -146,10 +160,8 @@ export class EldEngine {
     let size = 1;
     while (size < keys * 3) size <<= 1;
     this.mask = size - 1;
-    this.keyLo = new Int32Array(size);
-    this.keyHi = new Int32Array(size);
-    this.pairStart = new Int32Array(size);
-    this.pairEnd = new Int32Array(size);
+    const slots = new Int32Array(size * 4);
+    this.slots = slots;
     this.pairLang = table.pairLang;
     this.pairScore = table.pairScore;
     let at = 0;
@@ -157,12 +169,12 @@ export class EldEngine {
       const lo = table.keyLo[k]!;
       const hi = table.keyHi[k]!;
       let slot = hashKey(lo, hi) & this.mask;
-      while (this.keyHi[slot] !== 0) slot = (slot + 1) & this.mask;
-      this.keyLo[slot] = lo;
-      this.keyHi[slot] = hi;
-      this.pairStart[slot] = at;
+      while (slots[slot * 4 + 1] !== 0) slot = (slot + 1) & this.mask;
+      slots[slot * 4] = lo;
+      slots[slot * 4 + 1] = hi;
+      slots[slot * 4 + 2] = at;
       at += table.pairCounts[k]!;
-      this.pairEnd[slot] = at;
+      slots[slot * 4 + 3] = at;
     }
     if (at !== table.pairLang.length) throw new Error(`eld table: ${at} pairs counted, ${table.pairLang.length} stored`);
     for (const l of table.pairLang) if (l >= count) throw new Error(`eld table: language index ${l} of ${count}`);
@@ -170,12 +182,44 @@ export class EldEngine {
 
   /** eld's `detect(text)`: language, top score and reliability. */
   detect(input: string): EldVerdict {
-    const text = input.substring(0, MAX_CHARS).replace(this.separators, ' ').trim().toLowerCase();
+    const text = this.replaceSeparators(input.substring(0, MAX_CHARS)).trim().toLowerCase();
     const words = this.encodeWords(text);
     const sums = this.sums;
     sums.fill(0);
     const distinct = this.countNgrams(words);
     return this.verdict(distinct);
+  }
+
+  /**
+   * `text.replace(separators, ' ')` without the regular expression: eld's pattern
+   * `[^L]+(?<!['`’])` turns each run of non-letters into one space, except that apostrophes
+   * ending a run stay (so "l'eau" and "don't" keep theirs) and a run of apostrophes alone stays.
+   * Code points outside the BMP are never in eld's (BMP) letter class.
+   */
+  private replaceSeparators(text: string): string {
+    const sep = this.separator;
+    let out = '';
+    let copied = 0;
+    let i = 0;
+    const n = text.length;
+    while (i < n) {
+      if (sep[text.charCodeAt(i)] === 0) {
+        i++;
+        continue;
+      }
+      const start = i;
+      let lastOther = -1;
+      while (i < n) {
+        const c = text.charCodeAt(i);
+        if (sep[c] === 0) break;
+        if (c !== 0x27 && c !== 0x60 && c !== 0x2019) lastOther = i;
+        i++;
+      }
+      if (lastOther < 0) continue;
+      out += text.slice(copied, start) + ' ';
+      copied = lastOther + 1;
+    }
+    return copied === 0 ? text : out + text.slice(copied);
   }
 
   /**
@@ -300,17 +344,18 @@ export class EldEngine {
     this.setStamp[slot] = this.stamp;
     this.setLo[slot] = lo;
     this.setHi[slot] = hi;
-    let at = h & this.mask;
+    const slots = this.slots;
+    let at = (h & this.mask) * 4;
     for (;;) {
-      const khi = this.keyHi[at]!;
+      const khi = slots[at + 1]!;
       if (khi === 0) return 1;
-      if (khi === hi && this.keyLo[at] === lo) break;
-      at = (at + 1) & this.mask;
+      if (khi === hi && slots[at] === lo) break;
+      at = (at + 4) & (this.mask * 4 + 3);
     }
     const sums = this.sums;
     const lang = this.pairLang;
     const score = this.pairScore;
-    for (let p = this.pairStart[at]!, e = this.pairEnd[at]!; p < e; p++) {
+    for (let p = slots[at + 2]!, e = slots[at + 3]!; p < e; p++) {
       const l = lang[p]!;
       sums[l] = sums[l]! + score[p]! + BASE_NGRAM_SCORE;
     }

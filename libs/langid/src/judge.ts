@@ -131,6 +131,9 @@ export function judgeText(text: string, detector: LanguageDetector, config: Lang
   const profile = scriptProfile(text);
   // Skip detection entirely for texts that fail the length rule.
   if (profile.letters < config.minLetters) return decide([], profile, config);
-  const windows = sampleWindows(text, config).map((w) => ({ letters: scriptProfile(w).letters, detection: detector.detect(w) }));
+  const windows = sampleWindows(text, config).map((w) => {
+    const windowProfile = scriptProfile(w);
+    return { letters: windowProfile.letters, detection: detector.detect(w, windowProfile) };
+  });
   return decide(mergeWindowDetections(windows), profile, config);
 }

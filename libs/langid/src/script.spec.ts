@@ -1,4 +1,4 @@
-import { dominantScript, scriptOf, scriptProfile, scriptShare, scriptsOf } from './script';
+import { countLetters, dominantScript, scriptOf, scriptProfile, scriptShare, scriptsOf } from './script';
 import { normalizeLangCode } from './languages';
 
 describe('scriptOf', () => {
@@ -51,5 +51,13 @@ describe('language codes', () => {
     expect(scriptsOf('ne')).toEqual(['devanagari']);
     expect(scriptsOf('pt')).toEqual(['latin']);
     expect(scriptsOf('ja')).toEqual(['han', 'kana']);
+  });
+});
+
+describe('countLetters', () => {
+  it('counts what scriptProfile counts, astral letters and lone surrogates included', () => {
+    for (const t of ['', 'abc 123', 'Le cœur, l’été !', '患者发热三天', 'मरीज़ को बुखार है।', 'مريض ١٢٣', '𠀋𠀌 😀 x', 'a\ud800b\udc00c', '\ud83d']) {
+      expect(countLetters(t)).toBe(scriptProfile(t).letters);
+    }
   });
 });

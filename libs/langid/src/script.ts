@@ -112,6 +112,22 @@ export function scriptProfile(text: string): ScriptProfile {
   return { letters, letterBytes, bytes };
 }
 
+/** `scriptProfile(text).letters` without building the profile. */
+export function countLetters(text: string): number {
+  const table = scriptTable();
+  let letters = 0;
+  for (let i = 0; i < text.length; i++) {
+    const cp = text.charCodeAt(i);
+    if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < text.length) {
+      if (scriptOf(0x10000 + ((cp - 0xd800) << 10) + (text.charCodeAt(i + 1) - 0xdc00)) !== undefined) letters++;
+      i++;
+    } else if (table[cp] !== 0) {
+      letters++;
+    }
+  }
+  return letters;
+}
+
 /**
  * Share of a script among the letters, by UTF-8 bytes as cld3 measures its language
  * proportions: one Han character (3 bytes) weighs about as much as a short Latin word, so a
