@@ -16,9 +16,9 @@ export interface LangidConfig {
   thresholds: Record<string, number>;
   /** Least score for a kept language that has no entry in `thresholds`. Default 0.5. */
   defaultThreshold: number;
-  /** Characters of a document examined, spread over the text; 0 reads all of it. Default 2000. */
+  /** Characters of a document examined, spread over the text; 0 reads all of it. Default 1000. */
   sampleChars: number;
-  /** Characters per detector call. Default 500 (more, smaller windows see mixed documents better at the same cost). */
+  /** Characters per detector call. Default 250 (more, smaller windows see mixed documents better at the same cost). */
   windowChars: number;
   /**
    * Least share of a mixed document the kept language must have (its spans over the sampled
@@ -49,8 +49,8 @@ export const DEFAULT_LANGID_CONFIG: Omit<LangidConfig, 'thresholds'> = {
   languages: [...TARGET_LANGS],
   minLetters: 15,
   defaultThreshold: 0.5,
-  sampleChars: 2000,
-  windowChars: 500,
+  sampleChars: 1000,
+  windowChars: 250,
   minLangShare: 0.6,
   minScriptShare: 0.5,
 };
