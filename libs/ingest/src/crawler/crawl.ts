@@ -4,18 +4,18 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { type DocItem, writeFileAtomic } from '@apollo/document';
 import type { Logger } from '@apollo/stage';
-import { decodeBytes, sniffHtmlCharset, charsetFromContentType } from '../charset';
-import { extractHtmlText } from '../html-text';
 import type { FetchOptions, ReadLimits } from '../options';
-import { docItem, problemItem, type ReadContext } from '../readers/context';
+import { problemItem } from '../readers/context';
 import { CrawlStats } from './crawl-stats';
+import { ExtractPool } from './extract-pool';
 import { HostGate, Semaphore } from './host-gate';
 import { backoffMs, HttpClient, type HttpOutcome, mediaTypeOf, parseRetryAfter } from './http';
 import { bareHostname, isPrivateAddress } from './net-guard';
 import type { CrawlerOptions } from './options';
+import type { PageContext } from './page-extract';
 import type { SiteSource } from './registry';
 import { ALLOW_ALL, DISALLOW_ALL, isAllowed, parseRobots, policyFor, productToken, type RobotsPolicy } from './robots';
-import { extractLinks, parseSitemap } from './sitemap';
+import { parseSitemap } from './sitemap';
 import { CrawlStore, type UrlRecord } from './store';
 import { hostAllowed, normalizeUrl, outOfScope } from './url';
 
@@ -139,12 +139,12 @@ export class SiteCrawler {
   private sitemapsDispatched = 0;
   private wake: (() => void) | undefined;
   private aborted = false;
-  private readonly readCtx: ReadContext;
+  private readonly pageCtx: PageContext;
+  private pool: ExtractPool | undefined;
   private readonly token: string;
   private readonly maxPages: number;
   /** `<lastmod>` of pages listed by this run's sitemaps (for `trustLastmod`). */
   private readonly lastmods = new Map<string, string>();
-  private readonly robotsMeta: RegExp;
 
   constructor(
     readonly source: SiteSource,
@@ -166,20 +166,24 @@ export class SiteCrawler {
     this.global = new Semaphore(this.options.concurrency);
     this.token = productToken(ctx.fetch.userAgent);
     this.maxPages = this.options.maxPagesCap > 0 ? Math.min(this.options.maxPagesCap, source.scope.maxPages) : source.scope.maxPages;
-    this.robotsMeta = new RegExp(`<meta[^>]+name\\s*=\\s*["']?(robots|${this.token.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')})\\b`, 'i');
-    this.readCtx = {
-      spec: {
-        file: ctx.file,
-        sourceId: source.id,
-        format: 'html',
-        source: source.source,
-        stage: source.stage,
-        lang: source.lang,
-        license: source.license,
-        ...(source.maxChars ? { maxChars: source.maxChars } : {}),
+    this.pageCtx = {
+      robotsToken: this.token,
+      scope: source.scope,
+      sortQuery: this.options.sortQuery,
+      read: {
+        spec: {
+          file: ctx.file,
+          sourceId: source.id,
+          format: 'html',
+          source: source.source,
+          stage: source.stage,
+          lang: source.lang,
+          license: source.license,
+          ...(source.maxChars ? { maxChars: source.maxChars } : {}),
+        },
+        createdAt: ctx.createdAt,
+        limits: source.maxChars ? { ...ctx.limits, maxChars: source.maxChars } : ctx.limits,
       },
-      createdAt: ctx.createdAt,
-      limits: source.maxChars ? { ...ctx.limits, maxChars: source.maxChars } : ctx.limits,
     };
   }
 
@@ -191,6 +195,15 @@ export class SiteCrawler {
       this.gates.set(host, gate);
     }
     return gate;
+  }
+
+  /** The page extractor (its threads start only when pages arrive fast; see `ExtractPool`). */
+  private extractor(): ExtractPool {
+    this.pool ??= new ExtractPool(this.pageCtx, {
+      threads: this.options.extractThreads,
+      onError: (err) => this.ctx.log.warn('extraction thread failed; pages are extracted on the crawl thread', { source: this.source.id, error: err.message }),
+    });
+    return this.pool;
   }
 
   /** Documents and drops of the crawl, in the order pages finish. */
@@ -222,9 +235,15 @@ export class SiteCrawler {
       this.ctx.log.info('crawl finished', { source: this.source.id, ...this.snapshot() });
     } finally {
       clearInterval(timer);
+      await this.pool?.close();
       await this.store.close();
       await this.http.close();
     }
+  }
+
+  /** Pages extracted in worker threads so far (the rest were extracted on the crawl thread). */
+  get extractedInThreads(): number {
+    return this.pool?.counts.threads ?? 0;
   }
 
   private snapshot(): Record<string, unknown> {
@@ -234,7 +253,7 @@ export class SiteCrawler {
       frontier += q.length;
       if (q.length > 0) hostQueues[host] = q.length;
     }
-    return this.stats.snapshot(frontier, hostQueues);
+    return { ...this.stats.snapshot(frontier, hostQueues), extractedInThreads: this.extractedInThreads };
   }
 
   private seed(): void {
@@ -583,47 +602,24 @@ export class SiteCrawler {
     if (!PAGE_TYPES.has(media) || !outcome.body) {
       return fail('unsupported_type', `content type ${JSON.stringify(outcome.contentType || '(none)')} is neither HTML nor plain text`, 'skipped', { httpStatus: outcome.status });
     }
-    const bytes = outcome.body;
-    const headerCharset = charsetFromContentType(outcome.contentType);
-    const choice = media === 'text/plain' ? { label: headerCharset ?? 'utf-8', from: 'header' } : sniffHtmlCharset(bytes, headerCharset);
-    const decoded = decodeBytes(bytes, choice.label);
-    if (!decoded) return fail('unsupported_charset', `charset ${JSON.stringify(choice.label)} (from ${choice.from}) is not supported`, 'failed', { httpStatus: outcome.status });
-    const where = { file: this.ctx.file, url: result.finalUrl };
-    const meta: Record<string, string | number | boolean> = {
+    const extracted = await this.extractor().run({
+      bytes: outcome.body,
+      media,
       contentType: outcome.contentType,
-      charset: decoded.charset,
-      ...(result.finalUrl !== entry.url ? { requestedUrl: entry.url } : {}),
-    };
-    let item: DocItem;
-    let links: string[] = [];
-    if (media === 'text/plain') {
-      item = docItem(this.readCtx, { kind: 'text', text: decoded.text.replace(/\r\n?/g, '\n').trim(), fetchedAt, meta, provenance: { url: result.finalUrl } }, where, bytes.length);
-    } else {
-      const page = extractHtmlText(decoded.text);
-      // A second parse for links only when they can be followed or a robots meta tag is there.
-      const wantLinks = base.depth + 1 <= this.source.scope.maxDepth;
-      const found = wantLinks || this.robotsMeta.test(decoded.text) ? extractLinks(decoded.text, result.finalUrl, this.token) : { links: [], noindex: false, nofollow: false };
-      if (!found.nofollow) {
-        links = [...new Set(found.links.map((l) => normalizeUrl(l, undefined, this.options.sortQuery)).filter((l): l is string => l !== undefined && !outOfScope(l, this.source.scope)))];
-      }
-      if (found.noindex) {
-        this.enqueueLinks(links, base.depth + 1);
-        return fail('noindex', 'the page asks not to be indexed (meta robots noindex)', 'skipped', { httpStatus: outcome.status, links, ...validators });
-      }
-      item = docItem(
-        this.readCtx,
-        {
-          kind: 'text',
-          text: page.text,
-          ...(page.lang ? { langHint: page.lang } : {}),
-          fetchedAt,
-          meta: { ...meta, ...(page.title ? { title: page.title } : {}) },
-          provenance: { url: result.finalUrl },
-        },
-        where,
-        bytes.length,
-      );
+      requestedUrl: entry.url,
+      finalUrl: result.finalUrl,
+      fetchedAt,
+      wantLinks: base.depth + 1 <= this.source.scope.maxDepth,
+    });
+    if (extracted.kind === 'unsupported_charset') {
+      return fail('unsupported_charset', `charset ${JSON.stringify(extracted.label)} (from ${extracted.from}) is not supported`, 'failed', { httpStatus: outcome.status });
     }
+    const { links } = extracted;
+    if (extracted.noindex || !extracted.item) {
+      this.enqueueLinks(links, base.depth + 1);
+      return fail('noindex', 'the page asks not to be indexed (meta robots noindex)', 'skipped', { httpStatus: outcome.status, links, ...validators });
+    }
+    const item = extracted.item;
     this.enqueueLinks(links, base.depth + 1);
     if ('problem' in item) {
       // The page no longer has usable text: for a page that had a document, that is a deletion.

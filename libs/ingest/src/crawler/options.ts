@@ -38,6 +38,13 @@ export interface CrawlerOptions {
   trustLastmod: boolean;
   /** Interval of progress log lines, in ms. Default 10,000. */
   statsEveryMs: number;
+  /**
+   * Worker threads that decode pages, extract their main text and build their documents while
+   * the crawl thread keeps fetching; 0 does it all on the crawl thread. They start once pages
+   * arrive at 100 per second or more (a polite crawl never needs them), and only when the crawler
+   * runs from a built bundle (under Jest, pages are extracted on the crawl thread). Default 1.
+   */
+  extractThreads: number;
 }
 
 export const DEFAULT_CRAWLER_OPTIONS: CrawlerOptions = {
@@ -58,6 +65,7 @@ export const DEFAULT_CRAWLER_OPTIONS: CrawlerOptions = {
   maxPagesCap: 0,
   trustLastmod: false,
   statsEveryMs: 10_000,
+  extractThreads: 1,
 };
 
 /** Checks a (partial) options object from a pipeline section or a source; names the bad field. */
@@ -72,7 +80,7 @@ export function parseCrawlerOptions(value: unknown, where: string, base: Crawler
     if (expected === 'string' && (typeof v !== 'string' || v.length === 0)) throw new Error(`${where}.${key} must be a non-empty string`);
     if (expected === 'boolean' && typeof v !== 'boolean') throw new Error(`${where}.${key} must be true or false`);
     if (expected === 'number') {
-      const min = k === 'delayMs' || k === 'maxRetries' || k === 'backoffBaseMs' || k === 'maxRetryAfterMs' || k === 'maxCrawlDelayMs' || k === 'robotsErrorMs' || k === 'maxPagesCap' ? 0 : 1;
+      const min = k === 'delayMs' || k === 'maxRetries' || k === 'backoffBaseMs' || k === 'maxRetryAfterMs' || k === 'maxCrawlDelayMs' || k === 'robotsErrorMs' || k === 'maxPagesCap' || k === 'extractThreads' ? 0 : 1;
       if (!Number.isInteger(v) || (v as number) < min) throw new Error(`${where}.${key} must be an integer >= ${min}, got ${JSON.stringify(v)}`);
     }
     (out as Record<string, unknown>)[k] = v;

@@ -45,9 +45,11 @@ const SYNC_EVERY_MS = 200;
  * line of a URL wins) plus the documents the current run produced, so that a run stopped at any
  * point, SIGKILL included, resumes without refetching and still outputs every document.
  *
- * Crash safety: records are appended with one `write` each and fdatasync'ed at most every 200 ms
- * and on close; on open, a torn last line is cut off. A new run compacts the log (write to a
- * temporary file, fsync, rename).
+ * Crash safety: records are group-committed: the lines of one event-loop turn are appended with
+ * one `write` per file at the end of the turn (documents before URL records), and fdatasync'ed at
+ * most every 200 ms and on close; on open, a torn last line is cut off. A new run compacts the log
+ * (write to a temporary file, fsync, rename). A URL counts as done only once its record is
+ * written, so a kill loses at most the pages of the last, unwritten group, which are fetched again.
  */
 export class CrawlStore {
   readonly records = new Map<string, UrlRecord>();
@@ -57,6 +59,10 @@ export class CrawlStore {
   private lines = 0;
   private lastSync = 0;
   private syncing: Promise<void> | undefined;
+  /** Lines of the current group, not yet written. */
+  private pendingLog = '';
+  private pendingDocs = '';
+  private flushQueued = false;
   private readonly logPath: string;
   private readonly docsPath: string;
 
@@ -116,6 +122,7 @@ export class CrawlStore {
     this.run = run;
     this.compact();
     closeSync(this.docsFd);
+    this.pendingDocs = '';
     this.docsFd = openSync(this.docsPath, 'w');
     fsyncSync(this.docsFd);
     return 'started';
@@ -123,6 +130,8 @@ export class CrawlStore {
 
   /** Rewrites the log as one line per URL under the current run marker. */
   private compact(): void {
+    // Every pending record is in `records` and is written below; the old log needs none of them.
+    this.pendingLog = '';
     const tmp = `${this.logPath}.tmp-${process.pid}`;
     const fd = openSync(tmp, 'w');
     let text = JSON.stringify({ t: 'run', run: this.run }) + '\n';
@@ -149,17 +158,43 @@ export class CrawlStore {
     return this.records.get(url);
   }
 
-  /** Stores a URL's new state. */
+  /** Stores a URL's new state (written with the current group). */
   put(record: UrlRecord): void {
     this.records.set(record.url, record);
-    writeSync(this.logFd, JSON.stringify({ t: 'url', ...record }) + '\n');
+    this.pendingLog += JSON.stringify({ t: 'url', ...record }) + '\n';
     this.lines++;
-    this.maybeSync();
+    this.queueFlush();
   }
 
-  /** Keeps a document of the current run (written before its URL is marked done). */
+  /** Keeps a document of the current run (its group writes it before any URL record). */
   putDoc(url: string, doc: Doc): void {
-    writeSync(this.docsFd, JSON.stringify({ run: this.run, url, doc }) + '\n');
+    this.pendingDocs += JSON.stringify({ run: this.run, url, doc }) + '\n';
+    this.queueFlush();
+  }
+
+  /**
+   * Writes the group at the end of this event-loop turn: the pages that finish in one turn share
+   * two `write` calls instead of two each (per-record writes cost the crawler 8% of its time).
+   */
+  private queueFlush(): void {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    setImmediate(() => this.flush());
+  }
+
+  /** Writes the pending group now: documents first, so a URL record never precedes its document. */
+  flush(): void {
+    this.flushQueued = false;
+    if (this.logFd < 0) return;
+    if (this.pendingDocs) {
+      writeSync(this.docsFd, this.pendingDocs);
+      this.pendingDocs = '';
+    }
+    if (this.pendingLog) {
+      writeSync(this.logFd, this.pendingLog);
+      this.pendingLog = '';
+    }
+    this.maybeSync();
   }
 
   /**
@@ -205,6 +240,7 @@ export class CrawlStore {
 
   /** Syncs and closes the files (after any background sync, which uses them). */
   async close(): Promise<void> {
+    this.flush();
     if (this.syncing) await this.syncing;
     if (this.logFd >= 0) {
       fdatasyncSync(this.logFd);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -8,6 +9,34 @@ import { silentLogger } from '@apollo/stage';
 import { DEFAULT_FETCH_OPTIONS, DEFAULT_READ_LIMITS } from '../../options';
 import { SiteCrawler } from '../crawl';
 import { DEFAULT_CRAWLER_OPTIONS } from '../options';
+
+/**
+ * CPU milliseconds of this process's main thread (Linux: /proc), else undefined. On a shared
+ * machine the main thread's CPU per page is a steadier figure than pages per second, and it is
+ * where the crawler and the plain loop compete: both run their HTTP client and the fixture
+ * server on it.
+ */
+function mainThreadCpuMs(): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime (fields 14 and 15 of the line) in clock ticks of 10 ms.
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Figures of one timed phase: pages/s, MB/s, seconds, and CPU milliseconds per page (process, main thread). */
+function phaseFigures(pages: number, bytes: number, seconds: number, cpu: NodeJS.CpuUsage, mainMs: number | undefined) {
+  return {
+    pagesPerSec: Math.round(pages / seconds),
+    mbPerSec: Number((bytes / seconds / 1e6).toFixed(1)),
+    seconds: Number(seconds.toFixed(2)),
+    cpuMsPerPage: Number(((cpu.user + cpu.system) / 1000 / pages).toFixed(3)),
+    ...(mainMs !== undefined ? { mainThreadCpuMsPerPage: Number((mainMs / pages).toFixed(3)) } : {}),
+  };
+}
 
 /**
  * Crawler throughput against a loopback site with politeness off, beside a plain undici request
@@ -37,6 +66,8 @@ export async function benchCrawl(pages: number, concurrency: number): Promise<Re
     let next = 0;
     let bytes = 0;
     let t = process.hrtime.bigint();
+    let cpu = process.cpuUsage();
+    let main = mainThreadCpuMs();
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
         while (next < pages) {
@@ -47,7 +78,7 @@ export async function benchCrawl(pages: number, concurrency: number): Promise<Re
       }),
     );
     let s = Number(process.hrtime.bigint() - t) / 1e9;
-    results.plain = { pagesPerSec: Math.round(pages / s), mbPerSec: Number((bytes / s / 1e6).toFixed(1)), seconds: Number(s.toFixed(2)) };
+    results.plain = phaseFigures(pages, bytes, s, process.cpuUsage(cpu), main === undefined ? undefined : mainThreadCpuMs()! - main);
     await agent.close();
 
     const state = await mkdtemp(join(tmpdir(), 'crawl-bench-'));
@@ -66,9 +97,12 @@ export async function benchCrawl(pages: number, concurrency: number): Promise<Re
     );
     let docs = 0;
     t = process.hrtime.bigint();
+    cpu = process.cpuUsage();
+    main = mainThreadCpuMs();
     for await (const item of crawler.items()) if ('doc' in item) docs++;
     s = Number(process.hrtime.bigint() - t) / 1e9;
-    results.crawler = { docs, pagesPerSec: Math.round(docs / s), mbPerSec: Number((crawler.stats.bytes / s / 1e6).toFixed(1)), seconds: Number(s.toFixed(2)) };
+    const figures = phaseFigures(docs, crawler.stats.bytes, s, process.cpuUsage(cpu), main === undefined ? undefined : mainThreadCpuMs()! - main);
+    results.crawler = { docs, ...figures, extractedInThreads: crawler.extractedInThreads };
     await rm(state, { recursive: true, force: true });
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()));
