@@ -1,35 +1,78 @@
-// Baseline for the convert stage: the plain parquetjs-lite writer, same schema and settings
-// (snappy, 1,000-row groups, v1 pages), one file, no grouping, rotation, manifest or checksums.
+// Baselines for the convert stage, one file, no grouping, rotation, manifest or checksums, on
+// rows built before the timer starts: the plain parquetjs-lite writer (the stage's writer until
+// docs/decisions/0003), and the stage's own ShardWriter, same schema and settings (snappy,
+// 1,000-row groups, v1 pages).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ParquetWriter } from 'parquetjs-lite';
+import { ParquetSchema, ParquetWriter, type ParquetFieldDefinition } from 'parquetjs-lite';
 import { readDocFile } from '@apollo/document';
-import { docToRow, shardSchema, toParquetRecord } from '@apollo/shards';
+import { docToRow, SHARD_COLUMNS, ShardWriter, type ShardColumn, type ShardRow } from '@apollo/shards';
 import type { Baseline } from './types';
 
-export const parquetRawBaseline: Baseline = async (docFiles, { maxBytes }) => {
-  // Rows are built before the timer starts: the baseline measures the writer alone.
-  const records: Record<string, unknown>[] = [];
+/** The shard schema as parquetjs-lite declares it (what the stage wrote with it). */
+function parquetjsField(column: ShardColumn): ParquetFieldDefinition {
+  const statistics = column.type === 'int64' || column.type === 'float64';
+  if (column.type === 'list<string>') {
+    return { type: 'LIST', optional: column.nullable, fields: { list: { repeated: true, fields: { element: { type: 'UTF8', compression: 'SNAPPY', statistics: false } } } } };
+  }
+  const type = column.type === 'string' ? 'UTF8' : column.type === 'int64' ? 'INT64' : 'DOUBLE';
+  return { type, optional: column.nullable, compression: 'SNAPPY', statistics };
+}
+
+function parquetjsSchema(): ParquetSchema {
+  return new ParquetSchema(Object.fromEntries(SHARD_COLUMNS.map((c) => [c.name, parquetjsField(c)])));
+}
+
+/** parquetjs-lite's input shape: the LIST column nests its elements. */
+function parquetjsRecord(row: ShardRow): Record<string, unknown> {
+  if (row.turns === undefined) return row as unknown as Record<string, unknown>;
+  return { ...row, turns: { list: row.turns.map((element) => ({ element })) } };
+}
+
+async function loadRows(docFiles: string[], maxBytes: number): Promise<{ rows: ShardRow[]; bytes: number }> {
+  const rows: ShardRow[] = [];
   let bytes = 0;
-  outer: for (const file of docFiles) {
+  for (const file of docFiles) {
     for await (const item of readDocFile(file)) {
       if (!('doc' in item)) continue;
       const doc = item.doc;
-      records.push(toParquetRecord(docToRow({ ...doc, lang: doc.lang ?? doc.langHint ?? 'und' })));
+      rows.push(docToRow({ ...doc, lang: doc.lang ?? doc.langHint ?? 'und' }));
       bytes += Buffer.byteLength(doc.text);
-      if (bytes >= maxBytes) break outer;
+      if (bytes >= maxBytes) return { rows, bytes };
     }
   }
+  return { rows, bytes };
+}
+
+async function timed(write: (dir: string) => Promise<void>): Promise<number> {
   const dir = await mkdtemp(join(tmpdir(), 'convert-baseline-'));
   try {
     const started = process.hrtime.bigint();
-    const writer = await ParquetWriter.openFile(shardSchema('SNAPPY'), join(dir, 'raw.parquet'), { rowGroupSize: 1000, useDataPageV2: false });
-    for (const record of records) await writer.appendRow(record);
-    await writer.close();
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    return { name: 'parquetjs-lite raw writer', docs: records.length, bytes, seconds };
+    await write(dir);
+    return Number(process.hrtime.bigint() - started) / 1e9;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+export const parquetRawBaseline: Baseline = async (docFiles, { maxBytes }) => {
+  const { rows, bytes } = await loadRows(docFiles, maxBytes);
+  const records = rows.map(parquetjsRecord);
+  const seconds = await timed(async (dir) => {
+    const writer = await ParquetWriter.openFile(parquetjsSchema(), join(dir, 'raw.parquet'), { rowGroupSize: 1000, useDataPageV2: false });
+    for (const record of records) await writer.appendRow(record);
+    await writer.close();
+  });
+  return { name: 'parquetjs-lite raw writer', docs: rows.length, bytes, seconds };
+};
+
+export const shardWriterBaseline: Baseline = async (docFiles, { maxBytes }) => {
+  const { rows, bytes } = await loadRows(docFiles, maxBytes);
+  const seconds = await timed(async (dir) => {
+    const writer = new ShardWriter(dir, 'SNAPPY', { rowGroupSize: 1000, rowGroupMaxBytes: 64 << 20, shardMaxBytes: 2 ** 40 });
+    for (const row of rows) await writer.write(row);
+    await writer.close();
+  });
+  return { name: 'ShardWriter (stage writer)', docs: rows.length, bytes, seconds };
 };

@@ -8,6 +8,7 @@ import type { ConvertConfig } from './config';
 import { compareGroups, ConvertLayout, type ShardGroup } from './layout';
 import { buildManifest, type CreationInfo, type Manifest, type ManifestShard } from './manifest';
 import type { PartsIndex } from './parquet-sink';
+import { PARQUET_WRITER_NAME } from './parquet/file-writer';
 import { parquetRowCount } from './read';
 import { sha256File } from './sha256';
 import { buildVersion, type VersionBlock } from './version';
@@ -21,6 +22,8 @@ export interface PlannedShard extends ShardGroup {
   rows: number;
   characters: number;
   tokens: number;
+  /** sha256 the write task computed while writing the part; absent for parts of earlier versions. */
+  sha256?: string;
 }
 
 /** `finalize/plan.json`: fixed before the first file moves, so a rerun finishes the same plan. */
@@ -31,7 +34,7 @@ export interface FinalizePlan {
   version?: VersionBlock;
 }
 
-export const WRITER_NAME = 'parquetjs-lite 0.8.7';
+export const WRITER_NAME = PARQUET_WRITER_NAME;
 
 async function exists(path: string): Promise<boolean> {
   try {
@@ -59,7 +62,7 @@ async function readPartsIndex(layout: ConvertLayout, rank: number): Promise<Part
  * the task wrote its parts. The same parts always give the same names.
  */
 export function planShards(indexes: PartsIndex[], layout: ConvertLayout, carried?: PartsIndex): PlannedShard[] {
-  const byGroup = new Map<string, { group: ShardGroup; parts: { from: string; rows: number; chars: number; tokens: number }[] }>();
+  const byGroup = new Map<string, { group: ShardGroup; parts: { from: string; rows: number; chars: number; tokens: number; sha256?: string }[] }>();
   const sources: { dir: string; index: PartsIndex }[] = [
     ...(carried ? [{ dir: layout.carryDir(), index: carried }] : []),
     ...[...indexes].sort((a, b) => a.rank - b.rank).map((index) => ({ dir: layout.partsDir(index.rank), index })),
@@ -69,7 +72,7 @@ export function planShards(indexes: PartsIndex[], layout: ConvertLayout, carried
     for (const p of index.parts) {
       const key = `${p.group.lang}/${p.group.source}_${p.group.kind}`;
       const entry = byGroup.get(key) ?? { group: p.group, parts: [] };
-      entry.parts.push({ from: `${base}/${p.file}`, rows: p.rows, chars: p.chars, tokens: p.tokens });
+      entry.parts.push({ from: `${base}/${p.file}`, rows: p.rows, chars: p.chars, tokens: p.tokens, ...(p.sha256 ? { sha256: p.sha256 } : {}) });
       byGroup.set(key, entry);
     }
   }
@@ -85,6 +88,7 @@ export function planShards(indexes: PartsIndex[], layout: ConvertLayout, carried
         rows: p.rows,
         characters: p.chars,
         tokens: p.tokens,
+        ...(p.sha256 ? { sha256: p.sha256 } : {}),
       });
     });
   }
@@ -147,12 +151,16 @@ async function moveParts(layout: ConvertLayout, plan: FinalizePlan): Promise<voi
   }
 }
 
-/** Checksums every shard and checks its footer's row count against what the write task counted. */
+/**
+ * Checksums every shard (the write task's sha256 when it computed one: a rename does not change
+ * the bytes, and `verify` rereads them) and checks its footer's row count against what the write
+ * task counted.
+ */
 async function describeShards(layout: ConvertLayout, plan: FinalizePlan): Promise<ManifestShard[]> {
   const shards: ManifestShard[] = [];
   for (const s of plan.shards) {
     const path = join(layout.root, s.to);
-    const [info, sha256, rows] = await Promise.all([stat(path), sha256File(path), parquetRowCount(path)]);
+    const [info, sha256, rows] = await Promise.all([stat(path), s.sha256 ?? sha256File(path), parquetRowCount(path)]);
     if (rows !== s.rows) throw new Error(`${s.to}: ${rows} rows in the footer, the write task counted ${s.rows}`);
     shards.push({ path: s.to, lang: s.lang, source: s.source, kind: s.kind, rows, bytes: info.size, sha256, characters: s.characters, tokens: s.tokens });
   }

@@ -5,8 +5,7 @@ import type { DocSink, TaskSpec } from '@apollo/stage';
 import type { ConvertConfig } from './config';
 import { ConvertLayout, groupPath, type ShardGroup } from './layout';
 import { docToRow } from './row';
-import { shardSchema } from './schema';
-import { ShardWriter } from './shard-writer';
+import { ShardWriter, type WrittenFile } from './shard-writer';
 
 /** One file of a write task, as listed in `parts/<rank>/index.json`. */
 export interface PartEntry {
@@ -17,6 +16,13 @@ export interface PartEntry {
   bytes: number;
   chars: number;
   tokens: number;
+  /** sha256 of the file, computed while writing (absent in indexes of earlier versions). */
+  sha256?: string;
+}
+
+/** The index entry of a file a group's writer wrote into folder `key`. */
+export function partEntry(group: ShardGroup, key: string, f: WrittenFile): PartEntry {
+  return { group, file: `${key}/${f.name}`, rows: f.rows, bytes: f.bytes, chars: f.chars, tokens: f.tokens, sha256: f.sha256 };
 }
 
 /** `parts/<rank>/index.json`: everything a write task produced, in the order it produced it. */
@@ -79,7 +85,7 @@ export class ParquetDocSink implements DocSink {
       const c = this.config;
       const writer = new ShardWriter(
         join(this.tmpDir, key),
-        shardSchema(c.compression),
+        c.compression,
         { rowGroupSize: c.rowGroupSize, rowGroupMaxBytes: c.rowGroupMaxBytes, shardMaxBytes: c.shardMaxBytes },
         { 'apollo.lang': group.lang, 'apollo.source': group.source, 'apollo.kind': group.kind, 'apollo.run_started_at': this.runStartedAt },
       );
@@ -95,7 +101,7 @@ export class ParquetDocSink implements DocSink {
     let bytes = 0;
     for (const [key, { group, writer }] of this.writers) {
       for (const f of await writer.close()) {
-        index.parts.push({ group, file: `${key}/${f.name}`, rows: f.rows, bytes: f.bytes, chars: f.chars, tokens: f.tokens });
+        index.parts.push(partEntry(group, key, f));
         bytes += f.bytes;
       }
     }
@@ -105,8 +111,7 @@ export class ParquetDocSink implements DocSink {
   }
 
   async abort(): Promise<void> {
-    // Writers may hold open streams; closing them is not worth it on the failure path, the
-    // folder goes either way (and a rerun clears it too).
+    await Promise.all([...this.writers.values()].map(({ writer }) => writer.abort()));
     await rm(this.tmpDir, { recursive: true, force: true });
   }
 }

@@ -53,12 +53,6 @@ export function docToRow(doc: Doc, charsPerToken?: Readonly<CharsPerToken>): Sha
   return row;
 }
 
-/** The row in parquetjs-lite's input shape: the LIST column nests its elements. */
-export function toParquetRecord(row: ShardRow): Record<string, unknown> {
-  if (row.turns === undefined) return row as unknown as Record<string, unknown>;
-  return { ...row, turns: { list: row.turns.map((element) => ({ element })) } };
-}
-
 /**
  * Bytes a row adds before compression: its strings in UTF-8 plus the fixed-width columns. Used
  * to decide when a row group or a shard is full before the writer has encoded anything.

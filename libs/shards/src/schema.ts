@@ -1,5 +1,3 @@
-import { ParquetSchema, type ParquetCompression, type ParquetFieldDefinition } from 'parquetjs-lite';
-
 /** Column types as a reader sees them (the Arrow / DuckDB view of the Parquet types). */
 export type ColumnType = 'string' | 'float64' | 'int64' | 'list<string>';
 
@@ -39,33 +37,6 @@ export const SHARD_COLUMNS: readonly ShardColumn[] = [
 
 export const SHARD_COLUMN_NAMES: readonly string[] = SHARD_COLUMNS.map((c) => c.name);
 
-/** Codecs parquetjs-lite can write. */
+/** Codecs the shard writer can write (those every Parquet reader and Node's zlib support). */
 export const COMPRESSIONS = ['SNAPPY', 'GZIP', 'UNCOMPRESSED'] as const;
 export type Compression = (typeof COMPRESSIONS)[number];
-
-function field(column: ShardColumn, compression: ParquetCompression): ParquetFieldDefinition {
-  // Min/max statistics only help readers skip row groups on columns they filter by range.
-  // parquetjs-lite stores them untruncated, so on text columns they would copy whole
-  // documents into the footer; keep them for numbers only.
-  const statistics = column.type === 'int64' || column.type === 'float64';
-  if (column.type === 'list<string>') {
-    // The standard three-level LIST (what Arrow writes): readers get list<string>, and null
-    // stays distinct from an empty list. parquetjs-lite's `repeated: true` would write the
-    // legacy bare repeated field instead, which cannot be null: hyparquet then reads an empty
-    // list as null while DuckDB reads it as [].
-    return {
-      type: 'LIST',
-      optional: column.nullable,
-      fields: { list: { repeated: true, fields: { element: { type: 'UTF8', compression, statistics: false } } } },
-    };
-  }
-  const type = column.type === 'string' ? 'UTF8' : column.type === 'int64' ? 'INT64' : 'DOUBLE';
-  return { type, optional: column.nullable, compression, statistics };
-}
-
-/** The parquetjs-lite schema of a shard. */
-export function shardSchema(compression: Compression): ParquetSchema {
-  const fields: Record<string, ParquetFieldDefinition> = {};
-  for (const column of SHARD_COLUMNS) fields[column.name] = field(column, compression);
-  return new ParquetSchema(fields);
-}

@@ -1,7 +1,9 @@
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ParquetWriter, type ParquetSchema } from 'parquetjs-lite';
-import { rowBytes, toParquetRecord, type ShardRow } from './row';
+import { ParquetFileWriter } from './parquet/file-writer';
+import { RowGroupBuilder } from './parquet/row-group';
+import { rowBytes, type ShardRow } from './row';
+import type { Compression } from './schema';
 
 /** How shards are cut. */
 export interface ShardWriterOptions {
@@ -29,6 +31,8 @@ export interface WrittenFile {
   /** Sum of char_count and token_count over the rows. */
   chars: number;
   tokens: number;
+  /** sha256 of the file, hex, computed while it was written. */
+  sha256: string;
 }
 
 /** Key-value metadata stored in every file's footer. */
@@ -39,54 +43,47 @@ export type FileMetadata = Record<string, string>;
  * in one folder, starting a new file at the size cap.
  */
 export class ShardWriter {
-  private writer: ParquetWriter | undefined;
+  private file: ParquetFileWriter | undefined;
   private current: WrittenFile | undefined;
-  private pendingRows = 0;
+  private readonly group: RowGroupBuilder;
   private pendingBytes = 0;
   readonly files: WrittenFile[] = [];
 
   constructor(
     readonly dir: string,
-    private readonly schema: ParquetSchema,
+    compression: Compression,
     private readonly options: ShardWriterOptions,
     private readonly metadata: FileMetadata = {},
-  ) {}
+  ) {
+    this.group = new RowGroupBuilder(compression);
+  }
 
-  private async open(): Promise<ParquetWriter> {
+  private async open(): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     const name = `part-${String(this.files.length).padStart(5, '0')}.parquet`;
-    // Data page v1: the page format every Parquet reader supports (v2 is parquetjs-lite's default).
-    const writer = await ParquetWriter.openFile(this.schema, join(this.dir, name), {
-      rowGroupSize: this.options.rowGroupSize,
-      useDataPageV2: false,
-    });
-    for (const [k, v] of Object.entries(this.metadata)) writer.setMetadata(k, v);
-    this.writer = writer;
-    this.current = { name, rows: 0, bytes: 0, chars: 0, tokens: 0 };
-    this.pendingRows = 0;
+    this.file = await ParquetFileWriter.open(join(this.dir, name));
+    this.current = { name, rows: 0, bytes: 0, chars: 0, tokens: 0, sha256: '' };
+    this.group.reset();
     this.pendingBytes = 0;
-    return writer;
+  }
+
+  private async flushGroup(file = this.file!): Promise<void> {
+    await file.writeRowGroup(this.group);
+    this.group.reset();
+    this.pendingBytes = 0;
   }
 
   async write(row: ShardRow): Promise<void> {
     const bytes = rowBytes(row);
-    let writer = this.writer;
-    if (writer && this.current!.rows > 0 && writer.envelopeWriter.offset + this.pendingBytes + bytes > this.options.shardMaxBytes) {
+    if (this.file && this.current!.rows > 0 && this.file.offset + this.pendingBytes + bytes > this.options.shardMaxBytes) {
       await this.closeFile();
-      writer = undefined;
     }
-    writer ??= await this.open();
-    // parquetjs-lite closes a row group by row count only; lowering the count for this one
-    // append closes it by size too.
-    const closeGroup = this.pendingRows + 1 >= this.options.rowGroupSize || this.pendingBytes + bytes >= this.options.rowGroupMaxBytes;
-    if (closeGroup) writer.setRowGroupSize(this.pendingRows + 1);
-    await writer.appendRow(toParquetRecord(row));
-    if (closeGroup) {
-      writer.setRowGroupSize(this.options.rowGroupSize);
-      this.pendingRows = 0;
-      this.pendingBytes = 0;
+    if (!this.file) await this.open();
+    this.group.add(row);
+    // The row that reaches either limit closes its row group.
+    if (this.group.rows >= this.options.rowGroupSize || this.pendingBytes + bytes >= this.options.rowGroupMaxBytes) {
+      await this.flushGroup();
     } else {
-      this.pendingRows++;
       this.pendingBytes += bytes;
     }
     const file = this.current!;
@@ -96,14 +93,24 @@ export class ShardWriter {
   }
 
   private async closeFile(): Promise<void> {
-    const writer = this.writer;
+    const writer = this.file;
     const file = this.current;
     if (!writer || !file) return;
-    this.writer = undefined;
+    this.file = undefined;
     this.current = undefined;
-    await writer.close();
-    file.bytes = (await stat(join(this.dir, file.name))).size;
+    await this.flushGroup(writer);
+    const closed = await writer.close(this.metadata);
+    file.bytes = closed.bytes;
+    file.sha256 = closed.sha256;
     this.files.push(file);
+  }
+
+  /** Closes the open file without a footer: the failure path, where the caller discards the folder. */
+  async abort(): Promise<void> {
+    const writer = this.file;
+    this.file = undefined;
+    this.current = undefined;
+    await writer?.abort().catch(() => undefined);
   }
 
   /** Closes the open file; returns every file written. */

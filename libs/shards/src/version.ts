@@ -6,10 +6,9 @@ import type { ConvertConfig } from './config';
 import { readCrawlDelta, type CrawlDelta, type RemovalReason } from './delta';
 import { ConvertLayout, groupPath, type ShardGroup } from './layout';
 import type { Manifest } from './manifest';
-import type { PartsIndex } from './parquet-sink';
+import { partEntry, type PartsIndex } from './parquet-sink';
 import { readParquetRows } from './read';
 import { docToRow, rowToDoc } from './row';
-import { shardSchema } from './schema';
 import { ShardWriter } from './shard-writer';
 import { sha256File } from './sha256';
 
@@ -128,7 +127,7 @@ async function carryBase(
         if (!entry) {
           const writer = new ShardWriter(
             join(tmp, key),
-            shardSchema(c.compression),
+            c.compression,
             { rowGroupSize: c.rowGroupSize, rowGroupMaxBytes: c.rowGroupMaxBytes, shardMaxBytes: c.shardMaxBytes },
             { 'apollo.lang': group.lang, 'apollo.source': group.source, 'apollo.kind': group.kind, 'apollo.run_started_at': task.runStartedAt },
           );
@@ -144,7 +143,7 @@ async function carryBase(
     }
     for (const [key, { group, writer }] of writers) {
       for (const f of await writer.close()) {
-        result.index.parts.push({ group, file: `${key}/${f.name}`, rows: f.rows, bytes: f.bytes, chars: f.chars, tokens: f.tokens });
+        result.index.parts.push(partEntry(group, key, f));
       }
     }
     result.index.rows = result.carried;

@@ -4,7 +4,6 @@ import { sizeCategory } from '../card';
 import { convertConfig, DEFAULT_CONVERT_CONFIG } from '../config';
 import { openParquet, readParquetRows } from '../read';
 import { docToRow, rowToDoc } from '../row';
-import { shardSchema } from '../schema';
 import { ShardWriter } from '../shard-writer';
 import { countChars, estimateTokens } from '../tokens';
 import { fixtureDocs, tempDir } from './fixtures';
@@ -20,7 +19,7 @@ describe('ShardWriter', () => {
     const docs = fixtureDocs(10).filter((d) => d.lang === 'en' && d.kind === 'qa');
     const rows = docs.map((d) => docToRow(d));
     const cap = 8000;
-    const writer = new ShardWriter(join(dir, 'a'), shardSchema('SNAPPY'), { rowGroupSize: 4, rowGroupMaxBytes: 1 << 30, shardMaxBytes: cap }, { 'apollo.lang': 'en' });
+    const writer = new ShardWriter(join(dir, 'a'), 'SNAPPY', { rowGroupSize: 4, rowGroupMaxBytes: 1 << 30, shardMaxBytes: cap }, { 'apollo.lang': 'en' });
     for (const r of rows) await writer.write(r);
     const files = await writer.close();
     expect(files.length).toBeGreaterThan(1);
@@ -43,7 +42,7 @@ describe('ShardWriter', () => {
     const rows = fixtureDocs(6)
       .filter((d) => d.source === 'book')
       .map((d) => docToRow(d));
-    const writer = new ShardWriter(join(dir, 'b'), shardSchema('GZIP'), { rowGroupSize: 1000, rowGroupMaxBytes: 1, shardMaxBytes: 1 << 30 });
+    const writer = new ShardWriter(join(dir, 'b'), 'GZIP', { rowGroupSize: 1000, rowGroupMaxBytes: 1, shardMaxBytes: 1 << 30 });
     for (const r of rows) await writer.write(r);
     const [file] = await writer.close();
     const p = await openParquet(join(dir, 'b', file!.name));
