@@ -12,7 +12,7 @@ import { SHARD_COLUMN_NAMES } from '../schema';
 import { convertStage } from '../stage';
 import { countChars, DEFAULT_CHARS_PER_TOKEN, estimateTokens } from '../tokens';
 import { verifyShards } from '../verify';
-import { fixtureDocs, tempDir, writeDocFiles } from './fixtures';
+import { fixtureDocs, tempDir, writeDocFiles, plainRow } from './fixtures';
 
 const pipeline = (extra: Record<string, unknown> = {}): PipelineFile => ({
   stages: { convert: { rowGroupSize: 3, shardMaxBytes: 6000, ...extra } },
@@ -32,15 +32,6 @@ async function allRows(out: string, manifest: Manifest): Promise<Record<string, 
   return rows;
 }
 
-/** A DuckDB or hyparquet row in the shape `docToRow` writes: bigint to number, nulls removed. */
-function plain(row: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(row)) {
-    if (v === null || v === undefined) continue;
-    out[k] = typeof v === 'bigint' ? Number(v) : v;
-  }
-  return out;
-}
 
 describe('convert stage', () => {
   let dir: string;
@@ -79,7 +70,7 @@ describe('convert stage', () => {
     for (const row of rows) {
       const want = byId.get(String(row.id))!;
       expect(rowToDoc(row)).toEqual(want);
-      expect(plain(row)).toEqual(docToRow(want));
+      expect(plainRow(row)).toEqual(docToRow(want));
     }
     expect(new Set(rows.map((r) => r.id)).size).toBe(docs.length);
     const p = await openParquet(join(out, manifest.shards[0]!.path));
@@ -100,7 +91,7 @@ describe('convert stage', () => {
       const rows = reader.getRowObjectsJS() as Record<string, unknown>[];
       const byId = new Map(docs.map((d) => [d.id, d]));
       expect(rows).toHaveLength(docs.length);
-      for (const row of rows) expect(plain(row)).toEqual(docToRow(byId.get(String(row.id))!));
+      for (const row of rows) expect(plainRow(row)).toEqual(docToRow(byId.get(String(row.id))!));
       const text = await con.runAndReadAll(`SELECT count(*) AS n FROM read_parquet([${files}]) WHERE kind = 'text' AND turns IS NULL`);
       expect(Number((text.getRowObjectsJS()[0] as { n: bigint }).n)).toBe(docs.filter((d) => d.kind === 'text').length);
     } finally {

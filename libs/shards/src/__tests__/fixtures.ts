@@ -86,3 +86,13 @@ export async function writeDocFiles(dir: string, docs: Doc[], files: number): Pr
 export function tempDir(prefix: string): Promise<string> {
   return mkdtemp(join(tmpdir(), `shards-${prefix}-`));
 }
+
+/** A DuckDB or hyparquet row in the shape `docToRow` writes: bigint to number, nulls removed. */
+export function plainRow(row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) {
+    if (v === null || v === undefined) continue;
+    out[k] = typeof v === 'bigint' ? Number(v) : v;
+  }
+  return out;
+}

@@ -7,7 +7,7 @@ import { snappyCompress } from '../parquet/snappy';
 import { openParquet, readParquetRows } from '../read';
 import type { ShardRow } from '../row';
 import { ShardWriter } from '../shard-writer';
-import { fixtureDocs, tempDir } from './fixtures';
+import { fixtureDocs, tempDir, plainRow } from './fixtures';
 import { docToRow } from '../row';
 
 function roundTrip(input: Uint8Array): Uint8Array {
@@ -54,15 +54,6 @@ function edgeRows(): ShardRow[] {
   return rows;
 }
 
-/** A row read back, in `docToRow`'s shape: bigint to number, nulls left out. */
-function plain(row: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(row)) {
-    if (v === null || v === undefined) continue;
-    out[k] = typeof v === 'bigint' ? Number(v) : v;
-  }
-  return out;
-}
 
 describe('the shard writer encoding', () => {
   let dir: string;
@@ -81,7 +72,7 @@ describe('the shard writer encoding', () => {
     expect(file!.sha256).toBe(createHash('sha256').update(await readFile(path)).digest('hex'));
 
     const back: Record<string, unknown>[] = [];
-    for await (const row of readParquetRows(path)) back.push(plain(row));
+    for await (const row of readParquetRows(path)) back.push(plainRow(row));
     expect(back).toEqual(rows);
 
     const p = await openParquet(path);
@@ -97,7 +88,7 @@ describe('the shard writer encoding', () => {
     const con = await db.connect();
     try {
       const reader = await con.runAndReadAll(`SELECT * FROM read_parquet('${path}')`);
-      expect((reader.getRowObjectsJS() as Record<string, unknown>[]).map(plain)).toEqual(rows);
+      expect((reader.getRowObjectsJS() as Record<string, unknown>[]).map(plainRow)).toEqual(rows);
     } finally {
       con.closeSync();
       db.closeSync();
@@ -110,7 +101,7 @@ describe('the shard writer encoding', () => {
     for (const r of rows) await writer.write(r);
     const [file] = await writer.close();
     const back: Record<string, unknown>[] = [];
-    for await (const row of readParquetRows(join(dir, 'fixture', file!.name))) back.push(plain(row));
+    for await (const row of readParquetRows(join(dir, 'fixture', file!.name))) back.push(plainRow(row));
     expect(back).toEqual(rows);
   });
 });
