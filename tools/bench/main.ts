@@ -12,7 +12,7 @@ import { generateCorpus, type GeneratedCorpus } from './generate';
 import type { Baseline, BaselineResult } from './types';
 import { langidBaseline } from './langid-baseline';
 import { minhashPackageBaseline, ourSignaturesBaseline } from './dedupe-baseline';
-import { parquetRawBaseline } from './convert-baseline';
+import { parquetRawBaseline, shardWriterBaseline } from './convert-baseline';
 import { benchCrawl } from '@apollo/ingest';
 import { runEvalBench } from './eval-bench';
 
@@ -66,11 +66,22 @@ async function measure(name: string, baseline: Baseline, files: string[], maxByt
 
 const rate = (mb: number, s: number) => (s > 0 ? mb / s : 0);
 
+interface CrawlPhase {
+  pagesPerSec: number;
+  mbPerSec: number;
+  seconds: number;
+  /** CPU time of the whole process (both threads) and of the main thread alone, per page. */
+  cpuMsPerPage: number;
+  mainThreadCpuMsPerPage?: number;
+}
+
+const cpuCell = (p: CrawlPhase) => `${p.cpuMsPerPage} | ${p.mainThreadCpuMsPerPage ?? 'n/a'}`;
+
 interface CrawlFigures {
   pages: number;
   concurrency: number;
-  plain: { pagesPerSec: number; mbPerSec: number; seconds: number };
-  crawler: { docs: number; pagesPerSec: number; mbPerSec: number; seconds: number };
+  plain: CrawlPhase;
+  crawler: CrawlPhase & { docs: number; extractedInThreads?: number };
 }
 
 async function main(opts: { sizeMb: number; files: number; baselineMb: number; seed: number; out: string; crawlPages: number; crawlConcurrency: number; eval: boolean }): Promise<void> {
@@ -94,7 +105,7 @@ async function main(opts: { sizeMb: number; files: number; baselineMb: number; s
   const baselines = {
     langid: [await measure('cld3 loop', langidBaseline, crawled, maxBytes)],
     dedupe: [await measure('minhash package', minhashPackageBaseline, crawled, maxBytes), await measure('our signatures', ourSignaturesBaseline, crawled, maxBytes)],
-    convert: [await measure('raw parquetjs-lite', parquetRawBaseline, deduped, maxBytes)],
+    convert: [await measure('raw parquetjs-lite', parquetRawBaseline, deduped, maxBytes), await measure('our shard writer', shardWriterBaseline, deduped, maxBytes)],
   };
 
   const lines = [
@@ -119,12 +130,12 @@ async function main(opts: { sizeMb: number; files: number; baselineMb: number; s
     '',
     `Crawler (web mode: robots, scope, extraction, crawl-store writes; politeness off) against a loopback site of ${crawl.pages} pages, ${crawl.concurrency} in flight, beside a plain undici request loop in the same run:`,
     '',
-    '| fetcher | pages/s | MB/s | seconds |',
-    '|---|---|---|---|',
-    `| plain undici loop | ${crawl.plain.pagesPerSec} | ${crawl.plain.mbPerSec} | ${crawl.plain.seconds} |`,
-    `| crawler | ${crawl.crawler.pagesPerSec} | ${crawl.crawler.mbPerSec} | ${crawl.crawler.seconds} |`,
+    '| fetcher | pages/s | MB/s | seconds | CPU ms/page, process | CPU ms/page, main thread |',
+    '|---|---|---|---|---|---|',
+    `| plain undici loop | ${crawl.plain.pagesPerSec} | ${crawl.plain.mbPerSec} | ${crawl.plain.seconds} | ${cpuCell(crawl.plain)} |`,
+    `| crawler | ${crawl.crawler.pagesPerSec} | ${crawl.crawler.mbPerSec} | ${crawl.crawler.seconds} | ${cpuCell(crawl.crawler)} |`,
     '',
-    `Crawler / plain loop: ${(crawl.crawler.pagesPerSec / crawl.plain.pagesPerSec).toFixed(2)} (target >= 0.5).`,
+    `Crawler / plain loop: ${(crawl.crawler.pagesPerSec / crawl.plain.pagesPerSec).toFixed(2)} (target >= 0.5); pages extracted in the extraction thread: ${crawl.crawler.extractedInThreads ?? 0} of ${crawl.crawler.docs}. The fixture server runs in the same process, so the main-thread CPU includes serving the pages in both rows.`,
   );
   if (opts.eval) {
     process.stderr.write('bench: eval app letter mode against raw onnxruntime and PyTorch\n');
