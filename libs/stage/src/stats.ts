@@ -69,7 +69,10 @@ export function droppedTotal(stats: Pick<TaskStats, 'dropped'>): number {
   return total;
 }
 
-/** Sums task stats of one phase. */
+/**
+ * Sums task stats of one phase. `seconds` is the span from the first task's start to the last
+ * one's finish: the phase's time when its tasks ran together, not the sum of their times.
+ */
 export function mergeStats(all: TaskStats[]): Omit<TaskStats, 'rank' | 'startedAt' | 'finishedAt'> & { tasks: number } {
   const first = all[0];
   const merged = {
@@ -97,10 +100,12 @@ export function mergeStats(all: TaskStats[]): Omit<TaskStats, 'rank' | 'startedA
     merged.bytesOut += s.bytesOut;
     merged.charsIn += s.charsIn;
     merged.charsOut += s.charsOut;
-    merged.seconds = Math.max(merged.seconds, s.seconds);
     merged.fileErrors.push(...s.fileErrors);
     for (const [k, v] of Object.entries(s.dropped)) merged.dropped[k] = (merged.dropped[k] ?? 0) + v;
     for (const [k, v] of Object.entries(s.extra ?? {})) merged.extra[k] = (merged.extra[k] ?? 0) + v;
   }
+  const starts = all.map((s) => Date.parse(s.startedAt)).filter(Number.isFinite);
+  const ends = all.map((s) => Date.parse(s.finishedAt)).filter(Number.isFinite);
+  if (starts.length > 0 && ends.length > 0) merged.seconds = Math.max(0, (Math.max(...ends) - Math.min(...starts)) / 1000);
   return merged;
 }
