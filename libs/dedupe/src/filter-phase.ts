@@ -5,6 +5,7 @@ import { docPhase, type DocStep, type ShardedPhase, type TaskSpec } from '@apoll
 import type { DedupeConfig } from './config';
 import { readDuplicatesForRank, type DuplicateRecord } from './duplicates-file';
 import { DedupeLayout, PHASE_FILTER } from './layout';
+import { readDocFileWithLines, SourceLineSink, type SourceLines } from './raw-lines';
 import { readSignatureHeader } from './signature-file';
 import { loadBenchmarks } from './decontam/benchmark';
 import { BenchmarkIndex } from './decontam/ngram-index';
@@ -103,7 +104,15 @@ export function boilerplateStripStep(set: BoilerplateSet): DocStep {
 /**
  * Phase 4 (sharded, the document phase): drops the documents listed in the duplicates file,
  * then, with `decontaminate` set, drops or cuts the kept documents that hold benchmark items.
+ * Kept documents are copied as the lines they were read as where that gives the same bytes
+ * (raw-lines.ts).
  */
 export function filterPhase(): ShardedPhase<DedupeConfig> {
-  return docPhase<DedupeConfig>({ name: PHASE_FILTER, step: filterStep });
+  const lines: SourceLines = new WeakMap();
+  return docPhase<DedupeConfig>({
+    name: PHASE_FILTER,
+    step: filterStep,
+    read: () => (file) => readDocFileWithLines(file, lines),
+    sink: (task) => new SourceLineSink(new DedupeLayout(task.output).stage.docsFile(task.rank), lines),
+  });
 }

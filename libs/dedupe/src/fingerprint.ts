@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { MinHasher } from './minhash';
 import { normalizeForMatching } from './normalize';
-import { shingleModeFor, textShingles, type ShingleMode, type ShingleSizes } from './shingles';
+import { ShingleScratch, shingleModeFor, type ShingleMode, type ShingleSizes } from './shingles';
 
 /** Bytes of the exact-duplicate hash (128 bits: collisions are negligible at any corpus size). */
 export const EXACT_HASH_BYTES = 16;
@@ -47,6 +47,7 @@ export function exactHash(normalized: string, text: string): Uint8Array {
 /** Computes fingerprints with fixed parameters (the MinHash permutations are built once). */
 export class Fingerprinter {
   private readonly hasher: MinHasher | undefined;
+  private readonly scratch = new ShingleScratch();
 
   constructor(readonly options: FingerprintOptions) {
     this.hasher = options.numHashes > 0 ? new MinHasher({ numHashes: options.numHashes, seed: options.seed }) : undefined;
@@ -55,7 +56,7 @@ export class Fingerprinter {
   fingerprint(text: string, lang: string | undefined): Fingerprint {
     const normalized = normalizeForMatching(text, { foldChinese: this.options.foldChinese !== false });
     const mode = shingleModeFor(lang, normalized);
-    const shingles = textShingles(normalized, mode, this.options.shingles);
+    const shingles = this.scratch.textShingles(normalized, mode, this.options.shingles);
     const signature = this.hasher ? this.hasher.signature(shingles) : new Uint32Array(0);
     return { exactHash: exactHash(normalized, text), signature, noShingles: shingles.length === 0, mode, contentLength: normalized.length };
   }

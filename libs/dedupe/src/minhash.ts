@@ -2,8 +2,12 @@
  * MinHash over 32-bit shingle hashes. Permutation i maps a shingle hash x to
  * fmix32(a_i * x + b_i) (32-bit wrap-around arithmetic, a_i odd so x -> a_i * x is a bijection),
  * and the signature keeps the minimum per permutation. Integer arithmetic stays exact (no float
- * overflow, unlike the `minhash` package's `(a*h+b) % p`), and the loop is branch-light.
+ * overflow, unlike the `minhash` package's `(a*h+b) % p`), and the loop is branch-light. Where
+ * the engine has WebAssembly SIMD (Node 20 does), four permutations run per vector instruction
+ * (minhash-simd.ts); the scalar loop is the fallback and the tests' reference.
  */
+
+import { SimdMinHash } from './minhash-simd';
 
 /** MinHash parameters. */
 export interface MinHashParams {
@@ -30,14 +34,19 @@ function splitmix32(seed: number): () => number {
   };
 }
 
+/** Which implementation of the inner loop computes signatures (both give identical values). */
+export type MinHashKernel = 'auto' | 'scalar';
+
 /** Computes MinHash signatures with a fixed set of permutations. */
 export class MinHasher {
   readonly numHashes: number;
   readonly seed: number;
   private readonly a: Int32Array;
   private readonly b: Int32Array;
+  private readonly simd: SimdMinHash | undefined;
 
-  constructor(params: MinHashParams = DEFAULT_MINHASH) {
+  /** `kernel` 'scalar' skips the WebAssembly SIMD kernel (tests compare the two). */
+  constructor(params: MinHashParams = DEFAULT_MINHASH, kernel: MinHashKernel = 'auto') {
     if (!Number.isInteger(params.numHashes) || params.numHashes < 1) throw new Error(`numHashes must be a positive integer, got ${params.numHashes}`);
     this.numHashes = params.numHashes;
     this.seed = params.seed >>> 0;
@@ -48,6 +57,12 @@ export class MinHasher {
       this.a[i] = next() | 1;
       this.b[i] = next();
     }
+    this.simd = kernel === 'auto' ? SimdMinHash.create(this.numHashes, this.a, this.b) : undefined;
+  }
+
+  /** Whether signatures go through the WebAssembly SIMD kernel. */
+  get usesSimd(): boolean {
+    return this.simd !== undefined;
   }
 
   /**
@@ -55,23 +70,36 @@ export class MinHasher {
    * given (length `numHashes`). An empty set gives all slots EMPTY_SLOT.
    */
   signature(shingles: Uint32Array, out = new Uint32Array(this.numHashes)): Uint32Array {
-    const { a, b, numHashes } = this;
-    out.fill(EMPTY_SLOT);
-    for (let s = 0; s < shingles.length; s++) {
-      const x = shingles[s]! | 0;
-      for (let i = 0; i < numHashes; i++) {
-        // fmix32 inlined: this loop is the stage's hot spot.
-        let h = (Math.imul(a[i]!, x) + b[i]!) | 0;
+    if (shingles.length === 0) out.fill(EMPTY_SLOT);
+    else if (this.simd) this.simd.signature(shingles, out);
+    else this.scalarSignature(shingles, out);
+    return out;
+  }
+
+  /**
+   * The portable loop: one permutation at a time over all shingles, so a_i, b_i and the running
+   * minimum stay in registers. The minimum is kept biased (x ^ 0x80000000, compared signed),
+   * which orders like the unsigned value and keeps V8 on int32 arithmetic.
+   */
+  private scalarSignature(shingles: Uint32Array, out: Uint32Array): void {
+    const n = shingles.length;
+    for (let i = 0; i < this.numHashes; i++) {
+      const a = this.a[i]!;
+      const b = this.b[i]!;
+      let min = 0x7fffffff;
+      for (let s = 0; s < n; s++) {
+        // fmix32 inlined: this loop is the stage's hot spot where SIMD is missing.
+        let h = (Math.imul(a, shingles[s]! | 0) + b) | 0;
         h ^= h >>> 16;
         h = Math.imul(h, 0x85ebca6b);
         h ^= h >>> 13;
         h = Math.imul(h, 0xc2b2ae35);
         h ^= h >>> 16;
-        h >>>= 0;
-        if (h < out[i]!) out[i] = h;
+        h ^= 0x80000000;
+        if (h < min) min = h;
       }
+      out[i] = (min ^ 0x80000000) >>> 0;
     }
-    return out;
   }
 }
 

@@ -18,13 +18,15 @@ export function fmix32(h: number): number {
   return h >>> 0;
 }
 
-function mixK(k: number): number {
+/** One block's key mix (exported for hashing loops that read their blocks themselves). */
+export function mixK(k: number): number {
   k = Math.imul(k, C1);
   k = (k << 15) | (k >>> 17);
   return Math.imul(k, C2);
 }
 
-function mixH(h: number, k: number): number {
+/** Mixes one 32-bit block into the state. */
+export function mixH(h: number, k: number): number {
   h ^= mixK(k);
   h = (h << 13) | (h >>> 19);
   return (Math.imul(h, 5) + 0xe6546b64) | 0;

@@ -1,4 +1,4 @@
-import { murmur3String, murmur3Words, fmix32 } from './murmur3';
+import { fmix32, mixH, mixK, murmur3Words } from './murmur3';
 
 /**
  * Shingles of a normalized text, as 32-bit hashes. Word shingles (n consecutive words) for
@@ -55,22 +55,39 @@ export function shingleModeFor(lang: string | undefined, normalized: string): Sh
   return letters > 0 && han / letters >= 0.3 ? 'chars' : 'words';
 }
 
+/** Capacity a token buffer needs for `tokenHashesInto` on a text of `length` code units. */
+export function tokenCapacity(length: number): number {
+  return length + 1;
+}
+
 /**
  * Hashes of the tokens of a normalized text (words separated by single spaces, or non-space
- * code points), in order. Hashing token spans in place avoids allocating a string per token.
+ * code points), in order, written into `out` (at least `tokenCapacity(normalized.length)`
+ * long); returns their number. A word is hashed while it is scanned, two code units per
+ * murmur3 block: the same value as `murmur3String` over the word, without a second pass or a
+ * string per token.
  */
-export function tokenHashes(normalized: string, mode: ShingleMode): Uint32Array {
-  const out = new Uint32Array(mode === 'words' ? (normalized.length >> 1) + 1 : normalized.length);
+export function tokenHashesInto(normalized: string, mode: ShingleMode, out: Uint32Array): number {
   let n = 0;
   const len = normalized.length;
   if (mode === 'words') {
     let start = 0;
-    for (let i = 0; i <= len; i++) {
-      if (i === len || normalized.charCodeAt(i) === SPACE) {
-        if (i > start) out[n++] = murmur3String(normalized, TOKEN_SEED, start, i);
+    let h = TOKEN_SEED | 0;
+    let low = -1;
+    for (let i = 0; i < len; i++) {
+      const c = normalized.charCodeAt(i);
+      if (c === SPACE) {
+        if (i > start) out[n++] = finishWord(h, low, i - start);
         start = i + 1;
+        h = TOKEN_SEED | 0;
+        low = -1;
+      } else if (low < 0) low = c;
+      else {
+        h = mixH(h, low | (c << 16));
+        low = -1;
       }
     }
+    if (len > start) out[n++] = finishWord(h, low, len - start);
   } else {
     for (let i = 0; i < len; i++) {
       const cp = normalized.codePointAt(i)!;
@@ -79,25 +96,69 @@ export function tokenHashes(normalized: string, mode: ShingleMode): Uint32Array 
       out[n++] = fmix32(cp ^ TOKEN_SEED);
     }
   }
-  return out.subarray(0, n);
+  return n;
+}
+
+/** The end of murmur3String: a pending odd code unit, the byte length, the final mix. */
+function finishWord(h: number, low: number, units: number): number {
+  if (low >= 0) h ^= mixK(low);
+  h ^= units * 2;
+  return fmix32(h);
+}
+
+/** Hashes of the tokens of a normalized text, in order (see `tokenHashesInto`). */
+export function tokenHashes(normalized: string, mode: ShingleMode): Uint32Array {
+  const out = new Uint32Array(tokenCapacity(normalized.length));
+  return out.subarray(0, tokenHashesInto(normalized, mode, out));
 }
 
 /**
- * Hashes of the shingles of a token sequence: one per window of `size` consecutive tokens, one
- * for the whole sequence when it is shorter than `size`, none for an empty sequence. Repeated
- * shingles are kept (MinHash takes a minimum, so repeats cost time but change nothing).
+ * Hashes of the shingles of the first `count` tokens, written into `out` (at least `count`
+ * long; `tokens` and `out` must not overlap); returns their number: one per window of `size`
+ * consecutive tokens, one for the whole sequence when it is shorter than `size`, none for an
+ * empty sequence. Repeated shingles are kept (MinHash takes a minimum, so repeats cost time
+ * but change nothing).
  */
-export function shingleHashes(tokens: Uint32Array, size: number): Uint32Array {
+export function shingleHashesInto(tokens: Uint32Array, count: number, size: number, out: Uint32Array): number {
   if (!Number.isInteger(size) || size < 1) throw new Error(`shingle size must be a positive integer, got ${size}`);
-  if (tokens.length === 0) return new Uint32Array(0);
-  if (tokens.length <= size) return Uint32Array.of(murmur3Words(tokens, 0, tokens.length, SHINGLE_SEED));
-  const count = tokens.length - size + 1;
-  const out = new Uint32Array(count);
-  for (let i = 0; i < count; i++) out[i] = murmur3Words(tokens, i, size, SHINGLE_SEED);
-  return out;
+  if (count === 0) return 0;
+  if (count <= size) {
+    out[0] = murmur3Words(tokens, 0, count, SHINGLE_SEED);
+    return 1;
+  }
+  const windows = count - size + 1;
+  for (let i = 0; i < windows; i++) out[i] = murmur3Words(tokens, i, size, SHINGLE_SEED);
+  return windows;
+}
+
+/** Hashes of the shingles of a token sequence (see `shingleHashesInto`). */
+export function shingleHashes(tokens: Uint32Array, size: number): Uint32Array {
+  const out = new Uint32Array(Math.max(1, tokens.length));
+  return out.subarray(0, shingleHashesInto(tokens, tokens.length, size, out));
 }
 
 /** Shingle hashes of a normalized text in the given mode and sizes. */
 export function textShingles(normalized: string, mode: ShingleMode, sizes: ShingleSizes = DEFAULT_SHINGLE_SIZES): Uint32Array {
   return shingleHashes(tokenHashes(normalized, mode), mode === 'words' ? sizes.words : sizes.chars);
+}
+
+/**
+ * `textShingles` into buffers reused from one document to the next: a corpus allocates no
+ * arrays per document (they were a visible share of the garbage collector's work). The result
+ * is valid until the next call.
+ */
+export class ShingleScratch {
+  private tokens = new Uint32Array(1024);
+  private shingles = new Uint32Array(1024);
+
+  textShingles(normalized: string, mode: ShingleMode, sizes: ShingleSizes): Uint32Array {
+    const need = tokenCapacity(normalized.length);
+    if (this.tokens.length < need) {
+      this.tokens = new Uint32Array(2 * need);
+      this.shingles = new Uint32Array(2 * need);
+    }
+    const count = tokenHashesInto(normalized, mode, this.tokens);
+    const n = shingleHashesInto(this.tokens, count, mode === 'words' ? sizes.words : sizes.chars, this.shingles);
+    return this.shingles.subarray(0, n);
+  }
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync, openSync, readdirSync, rmSync, truncateSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { maxFanIn, MERGE_READ_BYTES, mergeRuns, SortBuffer } from '../external-sort';
+import { maxFanIn, MERGE_READ_BYTES, mergeRuns, prefixComparator, SortBuffer } from '../external-sort';
 import { RUN_HEADER_BYTES, RunFileError, runFileRecords, RunFileWriter } from '../run-file';
 
 /** Deterministic pseudo-random bytes (xorshift32). */
@@ -95,5 +95,42 @@ describe('external sort', () => {
     expect(w2.commit().count).toBe(1);
     expect([...runFileRecords(path, R)].map((b) => b[0])).toEqual([2]);
     expect(() => [...runFileRecords(path, R + 1)]).toThrow(/records of 20 bytes, expected 21/);
+  });
+
+  it('sorts in byte order when all records share their leading words, or are shorter than two words', () => {
+    const next = rng(13);
+    for (const [size, shared] of [
+      [54, 8],
+      [54, 12],
+      [20, 0],
+      [12, 4],
+      [8, 0],
+      [8, 8],
+      [6, 0],
+    ] as const) {
+      // Leading `shared` bytes equal everywhere (the exact space's zero band key), the rest with
+      // few distinct values so ties on the key words fall through to the byte comparison.
+      const count = 500;
+      const d = Buffer.alloc(count * size);
+      for (let i = 0; i < count; i++) for (let k = shared; k < size; k++) d[i * size + k] = k < shared + 8 ? next() & 1 : next();
+      const order = Uint32Array.from({ length: count }, (_, i) => i).sort(prefixComparator(d, size, count));
+      const got = Array.from(order, (i) => d.toString('hex', i * size, (i + 1) * size));
+      const expected = Array.from({ length: count }, (_, i) => d.toString('hex', i * size, (i + 1) * size)).sort();
+      expect(got).toEqual(expected);
+    }
+  });
+
+  it('merges runs whose records tie on their first two words', () => {
+    const next = rng(17);
+    const recs = Array.from({ length: 3000 }, () => {
+      const b = Buffer.alloc(R);
+      for (let i = 8; i < R; i++) b[i] = i < 10 ? next() & 1 : next();
+      b[7] = next() & 1;
+      return b;
+    });
+    const paths = spillAll(recs, 100 * (R + 12));
+    const out: string[] = [];
+    mergeRuns(paths, R, { memoryBytes: 1 << 20, tmpDir: join(dir, 't') }, (b, o) => out.push(b.toString('hex', o, o + R)));
+    expect(out).toEqual(recs.map((r) => r.toString('hex')).sort());
   });
 });

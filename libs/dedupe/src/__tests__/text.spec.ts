@@ -1,6 +1,6 @@
-import { foldArabic, normalizeForMatching } from '../normalize';
+import { foldArabic, normalizeForMatching, normalizeForMatchingSteps } from '../normalize';
 import { murmur3Bytes, murmur3String, murmur3Words } from '../murmur3';
-import { shingleHashes, shingleModeFor, textShingles, tokenHashes } from '../shingles';
+import { ShingleScratch, shingleHashes, shingleModeFor, textShingles, tokenHashes } from '../shingles';
 import { exactHash, Fingerprinter } from '../fingerprint';
 
 describe('normalizeForMatching', () => {
@@ -25,6 +25,75 @@ describe('normalizeForMatching', () => {
 
   it('leaves nothing of a text made of punctuation and symbols', () => {
     expect(normalizeForMatching('— !!! ... *** ¿? —')).toBe('');
+  });
+
+  it('computes in one pass the string the step-by-step definition gives', () => {
+    const cases = [
+      '  Ｔｙｐｅ２ Diabetes,\n\tIS  “chronic”!!  ',
+      'STRAẞE Straße ß',
+      'فَقْرُ الـدَّم أكثر إلى آخر ٱلطب مستشفى',
+      '醫藥治療診斷，腦與心臟的身體檢查後發現 醫藥',
+      'insu\u200blin\u00ad \ufeffa\u200b,\u200bb',
+      'ΟΔΥΣΣΕΥΣ ΣΑΣ σ.',
+      'x😀y 𝐀𝐁 𠀀𠀁 \ud800 lone\udc00 high\ud83d',
+      '\u0000a\u0007b\u001fc\u007f\u0085d',
+      'a\u00a0b\u2003c\u3000d\u2028e\u2029f\u202fg\u205fh\u1680i',
+      '— !!! ... *** ¿? —',
+      '',
+      ' ',
+      ',a,',
+      '①②③ ﬁ ㎎ ½',
+      'डेंगू बुखार। Ⅻ',
+    ];
+    for (const text of cases) {
+      for (const foldChinese of [true, false]) {
+        expect(normalizeForMatching(text, { foldChinese })).toBe(normalizeForMatchingSteps(text, { foldChinese }));
+      }
+    }
+  });
+
+  it('agrees with the definition on random text from every script the corpus holds', () => {
+    // Code points drawn from ranges of letters, marks, punctuation, symbols, spaces, format and
+    // control characters, surrogates (lone and paired) and astral planes.
+    const ranges = [
+      [0x0, 0x7f],
+      [0x80, 0x24f],
+      [0x370, 0x3ff],
+      [0x600, 0x6ff],
+      [0x900, 0x97f],
+      [0x2000, 0x206f],
+      [0x20a0, 0x2bff],
+      [0x3000, 0x30ff],
+      [0x4e00, 0x9fff],
+      [0xd800, 0xdfff],
+      [0xfb00, 0xffff],
+      [0x1d400, 0x1d7ff],
+      [0x1f300, 0x1faff],
+      [0x20000, 0x2a6df],
+    ] as const;
+    let seed = 99;
+    const next = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
+    for (let trial = 0; trial < 400; trial++) {
+      let text = '';
+      const length = Math.floor(next() * 60);
+      for (let k = 0; k < length; k++) {
+        const [lo, hi] = ranges[Math.floor(next() * ranges.length)]!;
+        const cp = lo + Math.floor(next() * (hi - lo + 1));
+        text += cp >= 0xd800 && cp <= 0xdfff ? String.fromCharCode(cp) : String.fromCodePoint(cp);
+        if (next() < 0.2) text += ' ';
+      }
+      expect(normalizeForMatching(text)).toBe(normalizeForMatchingSteps(text));
+    }
+  });
+
+  it('handles a text longer than its reusable buffer, after a short one', () => {
+    const long = 'Straße, '.repeat(20000);
+    expect(normalizeForMatching('a b')).toBe('a b');
+    expect(normalizeForMatching(long)).toBe(normalizeForMatchingSteps(long));
+    expect(normalizeForMatching('c d')).toBe('c d');
   });
 });
 
@@ -70,6 +139,28 @@ describe('shingles', () => {
     expect(textShingles('乙型肝炎病毒', 'chars').length).toBe(2);
     expect(textShingles('乙型 肝炎 病毒', 'chars')).toEqual(textShingles('乙型肝炎病毒', 'chars'));
     expect(tokenHashes('𠀀𠀁a', 'chars').length).toBe(3);
+  });
+
+  it('hashes each word as murmur3String does, for odd and even lengths and astral characters', () => {
+    const text = 'a ab abc abcd 😀 x😀 डेंगू 乙型肝炎 z';
+    const words = text.split(' ');
+    expect(Array.from(tokenHashes(text, 'words'))).toEqual(words.map((w) => murmur3String(w, 0x9747b28c)));
+  });
+
+  it('gives the same shingles from reused buffers, whatever came before', () => {
+    const scratch = new ShingleScratch();
+    const sizes = { words: 5, chars: 5 };
+    const long = Array.from({ length: 3000 }, (_, i) => `w${i % 977}`).join(' ');
+    for (const [text, mode] of [
+      ['a b c d e f g', 'words'],
+      [long, 'words'],
+      ['severe chest pain', 'words'],
+      ['乙型 肝炎 病毒', 'chars'],
+      ['', 'words'],
+      ['a b c d e f g', 'words'],
+    ] as const) {
+      expect(Array.from(scratch.textShingles(text, mode, sizes))).toEqual(Array.from(textShingles(text, mode, sizes)));
+    }
   });
 
   it('chooses the mode by language, and by script when the language is unknown', () => {
