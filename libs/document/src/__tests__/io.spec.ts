@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readJsonArray, readJsonLines, readLines, validateDoc, makeDoc, docId, readDocFile } from '../index';
+import { readJsonArray, readJsonLines, readLines, validateDoc, makeDoc, docId, normalizeForId, readDocFile } from '../index';
 
 let dir: string;
 beforeEach(async () => {
@@ -73,6 +73,14 @@ describe('documents', () => {
   it('derives a stable id from normalized content', () => {
     expect(docId('text', 'Fever  and\ncough ')).toBe(docId('text', 'Fever and cough'));
     expect(docId('text', 'Fever and cough')).not.toBe(docId('qa', 'Fever and cough'));
+  });
+
+  it('normalizes with NFKC and folds whitespace, ASCII and not (ids stored in earlier runs stay valid)', () => {
+    const reference = (t: string) => t.normalize('NFKC').replace(/\s+/gu, ' ').trim();
+    for (const t of [' Fever\tand\r\n cough ', 'ﬁbrosis ＡＢＣ ①', '患者\u3000发热', 'é vs e\u0301', 'x\u00a0y\u2003z', '']) {
+      expect(normalizeForId(t)).toBe(reference(t));
+    }
+    expect(docId('text', ' Fever and  cough')).toBe('75675a27e7651d8b073c2eada4cb0ec9');
   });
 
   it('builds QA documents from turns and rejects odd or empty turn lists', () => {
