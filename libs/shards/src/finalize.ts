@@ -5,24 +5,31 @@ import { readRunRecord, type TaskSpec, type TaskStats } from '@apollo/stage';
 import { writeApolloRelease } from './apollo';
 import { renderCard } from './card';
 import type { ConvertConfig } from './config';
-import { compareGroups, ConvertLayout, type ShardGroup } from './layout';
+import { compareGroups, ConvertLayout, groupPath, type ShardGroup } from './layout';
+import { cutGroup, joinPieces, type PartPiece } from './join';
 import { buildManifest, type CreationInfo, type Manifest, type ManifestShard } from './manifest';
-import type { PartsIndex } from './parquet-sink';
-import { PARQUET_WRITER_NAME } from './parquet/file-writer';
+import { groupMetadata, type PartEntry, type PartsIndex } from './parquet-sink';
+import { CopyBuffers, PARQUET_WRITER_NAME } from './parquet/file-writer';
 import { parquetRowCount } from './read';
+import type { ShardRowGroup } from './shard-writer';
 import { sha256File } from './sha256';
 import { buildVersion, type VersionBlock } from './version';
 
-/** One planned move: a write task's part file and the shard name it gets. */
+/**
+ * One shard of the plan. A shard that is exactly one part as a write task wrote it is that part,
+ * renamed (`from`); any other is joined from its parts' row groups (`pieces`).
+ */
 export interface PlannedShard extends ShardGroup {
-  /** Part file, relative to the output folder. */
-  from: string;
+  /** Part file renamed to this shard, relative to the output folder. */
+  from?: string;
+  /** Row groups of parts copied into this shard, in order. */
+  pieces?: PartPiece[];
   /** Shard file, relative to the output folder. */
   to: string;
   rows: number;
   characters: number;
   tokens: number;
-  /** sha256 the write task computed while writing the part; absent for parts of earlier versions. */
+  /** sha256 of a renamed part as its write task computed it; absent for joined shards and parts of earlier versions. */
   sha256?: string;
 }
 
@@ -57,12 +64,16 @@ async function readPartsIndex(layout: ConvertLayout, rank: number): Promise<Part
 }
 
 /**
- * Names every part: groups ordered by language, source, kind; inside a group the rows carried
- * from a base version first (`carried`, in `parts/base/`), then by task rank, then by the order
- * the task wrote its parts. The same parts always give the same names.
+ * Cuts every group into shards and names them. Groups are ordered by language, source, kind;
+ * inside a group the rows carried from a base version come first (`carried`, in
+ * `parts/base/`), then each task's rows by rank, each task's parts in the order it wrote them.
+ * The row groups of a group's parts are cut again at the size cap as one task would have cut
+ * them (`cutGroup`); a shard that is one whole part is renamed, the others are joined. Parts
+ * listed without row groups (indexes of earlier versions) each stay a shard of their own.
+ * The same parts always give the same plan.
  */
-export function planShards(indexes: PartsIndex[], layout: ConvertLayout, carried?: PartsIndex): PlannedShard[] {
-  const byGroup = new Map<string, { group: ShardGroup; parts: { from: string; rows: number; chars: number; tokens: number; sha256?: string }[] }>();
+export function planShards(indexes: PartsIndex[], layout: ConvertLayout, shardMaxBytes: number, carried?: PartsIndex): PlannedShard[] {
+  const byGroup = new Map<string, { group: ShardGroup; parts: (PartEntry & { from: string })[] }>();
   const sources: { dir: string; index: PartsIndex }[] = [
     ...(carried ? [{ dir: layout.carryDir(), index: carried }] : []),
     ...[...indexes].sort((a, b) => a.rank - b.rank).map((index) => ({ dir: layout.partsDir(index.rank), index })),
@@ -70,29 +81,32 @@ export function planShards(indexes: PartsIndex[], layout: ConvertLayout, carried
   for (const { dir, index } of sources) {
     const base = `parts/${dir.slice(layout.partsRoot().length + 1)}`;
     for (const p of index.parts) {
-      const key = `${p.group.lang}/${p.group.source}_${p.group.kind}`;
+      const key = groupPath(p.group);
       const entry = byGroup.get(key) ?? { group: p.group, parts: [] };
-      entry.parts.push({ from: `${base}/${p.file}`, rows: p.rows, chars: p.chars, tokens: p.tokens, ...(p.sha256 ? { sha256: p.sha256 } : {}) });
+      entry.parts.push({ ...p, from: `${base}/${p.file}` });
       byGroup.set(key, entry);
     }
   }
   const planned: PlannedShard[] = [];
   for (const { group, parts } of [...byGroup.values()].sort((a, b) => compareGroups(a.group, b.group))) {
-    parts.forEach((p, i) => {
-      planned.push({
-        lang: group.lang,
-        source: group.source,
-        kind: group.kind,
-        from: p.from,
-        to: layout.shardPath(group, i, parts.length),
-        rows: p.rows,
-        characters: p.chars,
-        tokens: p.tokens,
-        ...(p.sha256 ? { sha256: p.sha256 } : {}),
-      });
-    });
+    const shards = groupShards(parts, shardMaxBytes);
+    shards.forEach((s, i) => planned.push({ lang: group.lang, source: group.source, kind: group.kind, ...s, to: layout.shardPath(group, i, shards.length) }));
   }
   return planned;
+}
+
+type UnnamedShard = Omit<PlannedShard, keyof ShardGroup | 'to'>;
+
+function groupShards(parts: (PartEntry & { from: string })[], shardMaxBytes: number): UnnamedShard[] {
+  const whole = (p: PartEntry & { from: string }): UnnamedShard => ({ from: p.from, rows: p.rows, characters: p.chars, tokens: p.tokens, ...(p.sha256 ? { sha256: p.sha256 } : {}) });
+  if (!parts.every((p) => p.rowGroups)) return parts.map(whole);
+  const byFrom = new Map(parts.map((p) => [p.from, p]));
+  return cutGroup(parts as { from: string; rowGroups: ShardRowGroup[] }[], shardMaxBytes).map((cut) => {
+    const [only, ...more] = cut.pieces;
+    const part = byFrom.get(only!.from)!;
+    if (more.length === 0 && only!.rowGroups[0] === 0 && only!.rowGroups[1] === part.rowGroups!.length) return whole(part);
+    return { pieces: cut.pieces, rows: cut.rows, characters: cut.characters, tokens: cut.tokens };
+  });
 }
 
 async function loadOrMakePlan(task: TaskSpec<ConvertConfig>, layout: ConvertLayout): Promise<FinalizePlan> {
@@ -127,7 +141,7 @@ async function loadOrMakePlan(task: TaskSpec<ConvertConfig>, layout: ConvertLayo
         charsPerToken: c.charsPerToken,
       },
     },
-    shards: planShards(indexes, layout, built?.carried),
+    shards: planShards(indexes, layout, c.shardMaxBytes, built?.carried),
     ...(built ? { version: built.version } : {}),
   };
   // No plan means no shard was moved yet: anything under data/ or apollo/ is stale.
@@ -137,48 +151,118 @@ async function loadOrMakePlan(task: TaskSpec<ConvertConfig>, layout: ConvertLayo
   return plan;
 }
 
-/** Moves each part to its shard name; parts already moved by an earlier attempt are skipped. */
-async function moveParts(layout: ConvertLayout, plan: FinalizePlan): Promise<void> {
-  for (const s of plan.shards) {
-    const from = join(layout.root, s.from);
-    const to = join(layout.root, s.to);
-    if (await exists(from)) {
-      await mkdir(dirname(to), { recursive: true });
-      await rename(from, to);
-    } else if (!(await exists(to))) {
-      throw new Error(`${s.to}: neither the shard nor its part ${s.from} exists; rerun the write phase (--overwrite)`);
+/** Part index entries by part path (`parts/<dir>/<file>`), read from `parts/<dir>/index.json` when first needed. */
+class PartLookup {
+  private readonly dirs = new Map<string, Map<string, PartEntry>>();
+  constructor(private readonly layout: ConvertLayout) {}
+
+  async entry(from: string): Promise<PartEntry & { rowGroups: ShardRowGroup[] }> {
+    const [, dir, ...rest] = from.split('/');
+    let entries = this.dirs.get(dir!);
+    if (!entries) {
+      const file = join(this.layout.partsRoot(), dir!, 'index.json');
+      const index = JSON.parse(await readFile(file, 'utf8')) as PartsIndex;
+      entries = new Map(index.parts.map((p) => [p.file, p]));
+      this.dirs.set(dir!, entries);
     }
+    const entry = entries.get(rest.join('/'));
+    if (!entry?.rowGroups) throw new Error(`${from}: not listed with its row groups in parts/${dir}/index.json`);
+    return entry as PartEntry & { rowGroups: ShardRowGroup[] };
   }
 }
 
+/** Renames a part to its shard name, unless an earlier attempt already did. */
+async function renamePart(layout: ConvertLayout, s: PlannedShard & { from: string }): Promise<void> {
+  const from = join(layout.root, s.from);
+  const to = join(layout.root, s.to);
+  if (await exists(from)) {
+    await mkdir(dirname(to), { recursive: true });
+    await rename(from, to);
+  } else if (!(await exists(to))) {
+    throw new Error(`${s.to}: neither the shard nor its part ${s.from} exists; rerun the write phase (--overwrite)`);
+  }
+}
+
+/** Writes a joined shard under `finalize/tmp/` and renames it into place; returns its sha256. */
+async function joinShard(
+  layout: ConvertLayout,
+  parts: PartLookup,
+  s: PlannedShard & { pieces: PartPiece[] },
+  runStartedAt: string,
+  buffers: CopyBuffers,
+): Promise<string> {
+  const tmp = join(layout.joinTmpDir(), `${s.to.replaceAll('/', '_')}`);
+  await mkdir(layout.joinTmpDir(), { recursive: true });
+  const pieces = [];
+  for (const p of s.pieces) {
+    const entry = await parts.entry(p.from);
+    pieces.push({ source: { path: join(layout.root, p.from), bytes: entry.bytes, rowGroups: entry.rowGroups }, rowGroups: p.rowGroups });
+  }
+  const closed = await joinPieces(tmp, pieces, groupMetadata(s, runStartedAt), buffers);
+  if (closed.rows !== s.rows) throw new Error(`${s.to}: joined ${closed.rows} rows, the plan counted ${s.rows}`);
+  const to = join(layout.root, s.to);
+  await mkdir(dirname(to), { recursive: true });
+  await rename(tmp, to);
+  return closed.sha256;
+}
+
 /**
- * Checksums every shard (the write task's sha256 when it computed one: a rename does not change
- * the bytes, and `verify` rereads them) and checks its footer's row count against what the write
- * task counted.
+ * Makes every shard of the plan: renames the parts that are shards as they are, joins the
+ * others. A joined shard appears at once (written aside, then renamed), so one that exists
+ * is complete and is skipped on a rerun; a part is deleted once the last shard that reads it
+ * exists. Returns the sha256 of the shards joined by this attempt.
  */
-async function describeShards(layout: ConvertLayout, plan: FinalizePlan): Promise<ManifestShard[]> {
+async function buildShards(layout: ConvertLayout, plan: FinalizePlan): Promise<Map<string, string>> {
+  const joined = new Map<string, string>();
+  const lastUse = new Map<string, number>();
+  plan.shards.forEach((s, i) => s.pieces?.forEach((p) => lastUse.set(p.from, i)));
+  const parts = new PartLookup(layout);
+  const buffers = new CopyBuffers();
+  // What a killed attempt was writing; it is written again.
+  await rm(layout.joinTmpDir(), { recursive: true, force: true });
+  for (const [i, s] of plan.shards.entries()) {
+    if (s.from !== undefined) {
+      await renamePart(layout, { ...s, from: s.from });
+      continue;
+    }
+    if (!s.pieces) throw new Error(`${s.to}: the plan names neither a part nor pieces`);
+    if (!(await exists(join(layout.root, s.to)))) joined.set(s.to, await joinShard(layout, parts, { ...s, pieces: s.pieces }, plan.created.runStartedAt, buffers));
+    // Free the disk as we go: a part every shard after this one does without.
+    for (const p of s.pieces) if (lastUse.get(p.from) === i) await rm(join(layout.root, p.from), { force: true });
+  }
+  await rm(layout.joinTmpDir(), { recursive: true, force: true });
+  return joined;
+}
+
+/**
+ * Checksums every shard (the sha256 computed while writing it, by the write task for a renamed
+ * part or by this attempt for a joined shard; read and hashed otherwise: `verify` rereads them
+ * anyway) and checks its footer's row count against the plan's.
+ */
+async function describeShards(layout: ConvertLayout, plan: FinalizePlan, joined: Map<string, string>): Promise<ManifestShard[]> {
   const shards: ManifestShard[] = [];
   for (const s of plan.shards) {
     const path = join(layout.root, s.to);
-    const [info, sha256, rows] = await Promise.all([stat(path), s.sha256 ?? sha256File(path), parquetRowCount(path)]);
-    if (rows !== s.rows) throw new Error(`${s.to}: ${rows} rows in the footer, the write task counted ${s.rows}`);
+    const [info, sha256, rows] = await Promise.all([stat(path), s.sha256 ?? joined.get(s.to) ?? sha256File(path), parquetRowCount(path)]);
+    if (rows !== s.rows) throw new Error(`${s.to}: ${rows} rows in the footer, the write tasks counted ${s.rows}`);
     shards.push({ path: s.to, lang: s.lang, source: s.source, kind: s.kind, rows, bytes: info.size, sha256, characters: s.characters, tokens: s.tokens });
   }
   return shards;
 }
 
 /**
- * The finalize phase: moves the write tasks' parts to their shard names, then writes
- * manifest.json, the dataset card and, if asked, the Apollo release format. Safe to rerun
- * after a crash at any point: the plan is written before anything moves, moves are renames
- * that are skipped once done, and every other file is rewritten atomically.
+ * The finalize phase: makes the shards from the write tasks' parts (renamed, or joined where
+ * a group's rows are spread over several tasks), then writes manifest.json, the dataset card
+ * and, if asked, the Apollo release format. Safe to rerun after a crash at any point: the plan
+ * is written before anything moves, renames and joined shards that exist are skipped, parts
+ * are deleted only once no later shard reads them, and every other file is rewritten atomically.
  */
 export async function finalizeShards(task: TaskSpec<ConvertConfig>): Promise<{ manifest: Manifest; stats: TaskStats }> {
   const started = new Date();
   const layout = new ConvertLayout(task.output);
   const plan = await loadOrMakePlan(task, layout);
-  await moveParts(layout, plan);
-  const manifest = buildManifest(task.config.datasetName, plan.created, await describeShards(layout, plan), plan.version);
+  const joined = await buildShards(layout, plan);
+  const manifest = buildManifest(task.config.datasetName, plan.created, await describeShards(layout, plan, joined), plan.version);
   if (task.config.apolloFormat) manifest.apollo = await writeApolloRelease(task.output, manifest.shards);
   await writeFileAtomic(layout.manifestFile(), JSON.stringify(manifest, null, 2) + '\n');
   await writeFileAtomic(layout.cardFile(), renderCard(manifest, task.config.license));

@@ -35,7 +35,8 @@ export const SHARD_NAME_PATTERN = /^train-(\d{5})-of-(\d{5})\.parquet$/;
  *   <out>/parts/<rank>/<lang>/<source>_<kind>/part-NNNNN.parquet   a write task's files
  *   <out>/parts/<rank>/index.json                                   what that task wrote
  *   <out>/parts/<rank>.tmp-*                                        a write task in progress
- *   <out>/finalize/plan.json                                        which part becomes which shard
+ *   <out>/finalize/plan.json                                        which parts make which shard
+ *   <out>/finalize/tmp/                                             a joined shard being written
  *   <out>/data/<lang>/<source>_<kind>/train-NNNNN-of-MMMMM.parquet  the dataset
  *   <out>/manifest.json, <out>/README.md                            manifest and dataset card
  *   <out>/apollo/*.json                                             the Apollo release format (optional)
@@ -69,6 +70,11 @@ export class ConvertLayout {
 
   planFile(): string {
     return join(this.root, 'finalize', 'plan.json');
+  }
+
+  /** Where finalize writes a shard joined from several parts before renaming it into `data/`. */
+  joinTmpDir(): string {
+    return join(this.root, 'finalize', 'tmp');
   }
 
   dataRoot(): string {

@@ -5,7 +5,7 @@ import type { DocSink, TaskSpec } from '@apollo/stage';
 import type { ConvertConfig } from './config';
 import { ConvertLayout, groupPath, type ShardGroup } from './layout';
 import { docToRow } from './row';
-import { ShardWriter, type WrittenFile } from './shard-writer';
+import { ShardWriter, type FileMetadata, type ShardRowGroup, type WrittenFile } from './shard-writer';
 
 /** One file of a write task, as listed in `parts/<rank>/index.json`. */
 export interface PartEntry {
@@ -18,11 +18,33 @@ export interface PartEntry {
   tokens: number;
   /** sha256 of the file, computed while writing (absent in indexes of earlier versions). */
   sha256?: string;
+  /**
+   * The file's row groups (footer entries, offsets, character and token sums), so finalize can
+   * join several tasks' files of a group without reading their footers. Absent in indexes of
+   * earlier versions: such parts are never joined.
+   */
+  rowGroups?: ShardRowGroup[];
 }
 
 /** The index entry of a file a group's writer wrote into folder `key`. */
 export function partEntry(group: ShardGroup, key: string, f: WrittenFile): PartEntry {
-  return { group, file: `${key}/${f.name}`, rows: f.rows, bytes: f.bytes, chars: f.chars, tokens: f.tokens, sha256: f.sha256 };
+  return { group, file: `${key}/${f.name}`, rows: f.rows, bytes: f.bytes, chars: f.chars, tokens: f.tokens, sha256: f.sha256, rowGroups: f.rowGroups };
+}
+
+/** Key-value metadata of every file of a group: write tasks, carried rows and joined shards alike. */
+export function groupMetadata(group: ShardGroup, runStartedAt: string): FileMetadata {
+  return { 'apollo.lang': group.lang, 'apollo.source': group.source, 'apollo.kind': group.kind, 'apollo.run_started_at': runStartedAt };
+}
+
+/** The ShardWriter of one group of a task (or of the rows carried from a base version). */
+export function groupWriter(dir: string, group: ShardGroup, config: ConvertConfig, runStartedAt: string): ShardWriter {
+  const c = config;
+  return new ShardWriter(
+    join(dir, groupPath(group)),
+    c.compression,
+    { rowGroupSize: c.rowGroupSize, rowGroupMaxBytes: c.rowGroupMaxBytes, shardMaxBytes: c.shardMaxBytes },
+    groupMetadata(group, runStartedAt),
+  );
 }
 
 /** `parts/<rank>/index.json`: everything a write task produced, in the order it produced it. */
@@ -30,6 +52,15 @@ export interface PartsIndex {
   rank: number;
   rows: number;
   parts: PartEntry[];
+}
+
+/**
+ * `index.json` text: one part per line. Row-group entries make a part's line long (about
+ * 1.5 KB per row group), and indenting them would triple that for no reader.
+ */
+export function partsIndexJson(index: PartsIndex): string {
+  const parts = index.parts.map((p) => '  ' + JSON.stringify(p)).join(',\n');
+  return `{"rank":${index.rank},"rows":${index.rows},"parts":[${parts ? `\n${parts}\n` : ''}]}\n`;
 }
 
 /** Removes what an earlier, unfinished attempt of this task left: committed or temporary parts. */
@@ -82,14 +113,7 @@ export class ParquetDocSink implements DocSink {
     const key = groupPath(group);
     let entry = this.writers.get(key);
     if (!entry) {
-      const c = this.config;
-      const writer = new ShardWriter(
-        join(this.tmpDir, key),
-        c.compression,
-        { rowGroupSize: c.rowGroupSize, rowGroupMaxBytes: c.rowGroupMaxBytes, shardMaxBytes: c.shardMaxBytes },
-        { 'apollo.lang': group.lang, 'apollo.source': group.source, 'apollo.kind': group.kind, 'apollo.run_started_at': this.runStartedAt },
-      );
-      entry = { group, writer };
+      entry = { group, writer: groupWriter(this.tmpDir, group, this.config, this.runStartedAt) };
       this.writers.set(key, entry);
     }
     await entry.writer.write(docToRow(doc, this.config.charsPerToken));
@@ -105,7 +129,7 @@ export class ParquetDocSink implements DocSink {
         bytes += f.bytes;
       }
     }
-    await writeFileAtomic(join(this.tmpDir, 'index.json'), JSON.stringify(index, null, 2) + '\n');
+    await writeFileAtomic(join(this.tmpDir, 'index.json'), partsIndexJson(index));
     await rename(this.tmpDir, this.layout.partsDir(this.rank));
     return bytes;
   }

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ParquetFileWriter } from './parquet/file-writer';
+import { ParquetFileWriter, type PlacedRowGroup } from './parquet/file-writer';
 import { RowGroupBuilder } from './parquet/row-group';
 import { rowBytes, type ShardRow } from './row';
 import type { Compression } from './schema';
@@ -15,11 +15,18 @@ export interface ShardWriterOptions {
    */
   rowGroupMaxBytes: number;
   /**
-   * A file is closed and the next one started when the next row would take it past this size
-   * (bytes written plus the uncompressed size of the rows still buffered, a bound on the
-   * final size). A single row larger than the cap still gets a file of its own. Default 256 MiB.
+   * A file is closed and the next one started when the next row group would take it past this
+   * size (footer apart). Row groups also close at this many bytes before compression, so one
+   * fits under the cap; a row group larger than the cap (a single huge row) gets a file of its
+   * own. Default 256 MiB.
    */
   shardMaxBytes: number;
+}
+
+/** A row group of a written file: its footer entry and offset, and its rows' character and token sums. */
+export interface ShardRowGroup extends PlacedRowGroup {
+  chars: number;
+  tokens: number;
 }
 
 /** One file a `ShardWriter` wrote. */
@@ -33,10 +40,22 @@ export interface WrittenFile {
   tokens: number;
   /** sha256 of the file, hex, computed while it was written. */
   sha256: string;
+  /** The file's row groups, in order (what finalize needs to join files at row-group boundaries). */
+  rowGroups: ShardRowGroup[];
 }
 
 /** Key-value metadata stored in every file's footer. */
 export type FileMetadata = Record<string, string>;
+
+/**
+ * Whether a file of `fileBytes` bytes so far, holding `rowGroups` row groups, must be closed
+ * before a row group of `nextBytes`. The one cutting rule of the stage: the write tasks apply
+ * it as they write, finalize applies it again when it joins several tasks' files of a group,
+ * so a group is cut the same way whether one task or several wrote it.
+ */
+export function startsNewFile(fileBytes: number, rowGroups: number, nextBytes: number, shardMaxBytes: number): boolean {
+  return rowGroups > 0 && fileBytes + nextBytes > shardMaxBytes;
+}
 
 /**
  * Writes rows to a sequence of Parquet files `part-00000.parquet`, `part-00001.parquet`, ...
@@ -46,7 +65,10 @@ export class ShardWriter {
   private file: ParquetFileWriter | undefined;
   private current: WrittenFile | undefined;
   private readonly group: RowGroupBuilder;
+  private readonly rowGroupMaxBytes: number;
   private pendingBytes = 0;
+  private pendingChars = 0;
+  private pendingTokens = 0;
   readonly files: WrittenFile[] = [];
 
   constructor(
@@ -56,40 +78,46 @@ export class ShardWriter {
     private readonly metadata: FileMetadata = {},
   ) {
     this.group = new RowGroupBuilder(compression);
+    this.rowGroupMaxBytes = Math.min(options.rowGroupMaxBytes, options.shardMaxBytes);
   }
 
-  private async open(): Promise<void> {
+  private async open(): Promise<ParquetFileWriter> {
     await mkdir(this.dir, { recursive: true });
     const name = `part-${String(this.files.length).padStart(5, '0')}.parquet`;
     this.file = await ParquetFileWriter.open(join(this.dir, name));
-    this.current = { name, rows: 0, bytes: 0, chars: 0, tokens: 0, sha256: '' };
-    this.group.reset();
-    this.pendingBytes = 0;
+    this.current = { name, rows: 0, bytes: 0, chars: 0, tokens: 0, sha256: '', rowGroups: [] };
+    return this.file;
   }
 
-  private async flushGroup(file = this.file!): Promise<void> {
-    await file.writeRowGroup(this.group);
+  /** Encodes the buffered rows as a row group and appends it, to a new file if the cap says so. */
+  private async flushGroup(): Promise<void> {
+    if (this.group.rows === 0) return;
+    const { body, info } = this.group.encode();
+    if (this.file && startsNewFile(this.file.offset, this.file.rowGroups.length, info.bytes, this.options.shardMaxBytes)) await this.closeFile();
+    const file = this.file ?? (await this.open());
+    const placed = await file.appendRowGroup(body, info);
+    const current = this.current!;
+    current.rowGroups.push({ ...placed, chars: this.pendingChars, tokens: this.pendingTokens });
+    current.rows += info.rows;
+    current.chars += this.pendingChars;
+    current.tokens += this.pendingTokens;
     this.group.reset();
     this.pendingBytes = 0;
+    this.pendingChars = 0;
+    this.pendingTokens = 0;
   }
 
   async write(row: ShardRow): Promise<void> {
     const bytes = rowBytes(row);
-    if (this.file && this.current!.rows > 0 && this.file.offset + this.pendingBytes + bytes > this.options.shardMaxBytes) {
-      await this.closeFile();
-    }
-    if (!this.file) await this.open();
     this.group.add(row);
+    this.pendingChars += row.char_count;
+    this.pendingTokens += row.token_count;
     // The row that reaches either limit closes its row group.
-    if (this.group.rows >= this.options.rowGroupSize || this.pendingBytes + bytes >= this.options.rowGroupMaxBytes) {
+    if (this.group.rows >= this.options.rowGroupSize || this.pendingBytes + bytes >= this.rowGroupMaxBytes) {
       await this.flushGroup();
     } else {
       this.pendingBytes += bytes;
     }
-    const file = this.current!;
-    file.rows++;
-    file.chars += row.char_count;
-    file.tokens += row.token_count;
   }
 
   private async closeFile(): Promise<void> {
@@ -98,7 +126,6 @@ export class ShardWriter {
     if (!writer || !file) return;
     this.file = undefined;
     this.current = undefined;
-    await this.flushGroup(writer);
     const closed = await writer.close(this.metadata);
     file.bytes = closed.bytes;
     file.sha256 = closed.sha256;
@@ -113,8 +140,9 @@ export class ShardWriter {
     await writer?.abort().catch(() => undefined);
   }
 
-  /** Closes the open file; returns every file written. */
+  /** Writes the buffered rows and closes the open file; returns every file written. */
   async close(): Promise<WrittenFile[]> {
+    await this.flushGroup();
     await this.closeFile();
     return this.files;
   }

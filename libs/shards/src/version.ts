@@ -1,15 +1,15 @@
 import { readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { JsonlWriter } from '@apollo/document';
+import { JsonlWriter, writeFileAtomic } from '@apollo/document';
 import type { TaskSpec } from '@apollo/stage';
 import type { ConvertConfig } from './config';
 import { readCrawlDelta, type CrawlDelta, type RemovalReason } from './delta';
 import { ConvertLayout, groupPath, type ShardGroup } from './layout';
 import type { Manifest } from './manifest';
-import { partEntry, type PartsIndex } from './parquet-sink';
+import { groupWriter, partEntry, partsIndexJson, type PartsIndex } from './parquet-sink';
 import { readParquetRows } from './read';
 import { docToRow, rowToDoc } from './row';
-import { ShardWriter } from './shard-writer';
+import type { ShardWriter } from './shard-writer';
 import { sha256File } from './sha256';
 
 /** One line of `changes/added.jsonl` or `changes/removed.jsonl`. */
@@ -125,13 +125,7 @@ async function carryBase(
         const key = groupPath(group);
         let entry = writers.get(key);
         if (!entry) {
-          const writer = new ShardWriter(
-            join(tmp, key),
-            c.compression,
-            { rowGroupSize: c.rowGroupSize, rowGroupMaxBytes: c.rowGroupMaxBytes, shardMaxBytes: c.shardMaxBytes },
-            { 'apollo.lang': group.lang, 'apollo.source': group.source, 'apollo.kind': group.kind, 'apollo.run_started_at': task.runStartedAt },
-          );
-          entry = { group, writer };
+          entry = { group, writer: groupWriter(tmp, group, c, task.runStartedAt) };
           writers.set(key, entry);
         }
         await entry.writer.write(docToRow(doc, c.charsPerToken));
@@ -147,6 +141,9 @@ async function carryBase(
       }
     }
     result.index.rows = result.carried;
+    // Finalize reads the row groups of carried parts from here when it joins them with new ones,
+    // also on a rerun after a crash (the plan names the parts, not their row groups).
+    if (result.carried > 0) await writeFileAtomic(join(tmp, 'index.json'), partsIndexJson(result.index));
     await rename(tmp, layout.carryDir()).catch(async (err: NodeJS.ErrnoException) => {
       // Nothing carried means no folder was ever made.
       if (err.code !== 'ENOENT' || result.carried > 0) throw err;

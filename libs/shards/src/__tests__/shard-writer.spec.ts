@@ -38,6 +38,22 @@ describe('ShardWriter', () => {
     expect(back).toEqual(docs);
   });
 
+  it('closes row groups at the file size cap too, so files stay under it whatever the row count', async () => {
+    const rows = fixtureDocs(10)
+      .filter((d) => d.lang === 'en' && d.kind === 'qa')
+      .map((d) => docToRow(d));
+    const cap = 8000;
+    const writer = new ShardWriter(join(dir, 'c'), 'SNAPPY', { rowGroupSize: 1000, rowGroupMaxBytes: 1 << 30, shardMaxBytes: cap });
+    for (const r of rows) await writer.write(r);
+    const files = await writer.close();
+    expect(files.length).toBeGreaterThan(2);
+    expect(files.reduce((n, f) => n + f.rows, 0)).toBe(rows.length);
+    for (const f of files) {
+      const last = f.rowGroups.at(-1)!;
+      if (f.rowGroups.length > 1) expect(last.offset + last.bytes).toBeLessThanOrEqual(cap);
+    }
+  });
+
   it('closes a row group early once its rows pass the byte cap', async () => {
     const rows = fixtureDocs(6)
       .filter((d) => d.source === 'book')

@@ -93,28 +93,97 @@ class ColumnState {
     }
   }
 
-  statistics(): ThriftStruct | undefined {
+  /** Min/max (PLAIN bytes, hex), null and distinct counts; numeric columns only. */
+  statistics(): StatisticsInfo | undefined {
     if (!this.leaf.statistics) return undefined;
     const distinct = this.distinct!.size;
-    const plain = (x: number): Buffer => {
+    if (distinct === 0) return { nulls: this.nulls, distinct };
+    const plain = (x: number): string => {
       const b = new ByteBuffer(8);
       if (this.leaf.physical === PhysicalType.INT64) b.int64(x);
       else b.double(x);
-      return Buffer.from(b.view());
+      return b.view().toString('hex');
     };
-    const max = distinct > 0 ? plain(this.max) : undefined;
-    const min = distinct > 0 ? plain(this.min) : undefined;
-    // Both the deprecated min/max and min_value/max_value, as parquetjs-lite wrote them.
-    return struct([1, max], [2, min], [3, i64(this.nulls)], [4, i64(distinct)], [5, max], [6, min]);
+    return { nulls: this.nulls, distinct, min: plain(this.min), max: plain(this.max) };
   }
 }
 
-/** A column chunk, encoded: its bytes (page header and page) and its metadata. */
-export interface EncodedChunk {
+/** A numeric column chunk's statistics, as JSON (a part index carries them to finalize). */
+export interface StatisticsInfo {
+  nulls: number;
+  distinct: number;
+  /** PLAIN-encoded minimum and maximum, hex; absent when every value is null. */
+  min?: string;
+  max?: string;
+}
+
+/** What the footer says of one column chunk, apart from where it lies in the file. */
+export interface ColumnChunkInfo {
+  /** Page header and page, as stored (compressed). */
+  bytes: number;
+  uncompressedBytes: number;
+  /** Level entries (values, nulls and empty lists). */
+  values: number;
+  statistics?: StatisticsInfo;
+}
+
+/**
+ * A row group's footer entry without its file offset: plain JSON, so a write task can list it
+ * in its part index and finalize can write a footer for row groups copied into another file.
+ */
+export interface RowGroupInfo {
+  rows: number;
+  /** Bytes of the row group in the file (its column chunks, back to back). */
+  bytes: number;
+  uncompressedBytes: number;
+  /** Parquet codec number (0 none, 1 snappy, 2 gzip). */
+  codec: number;
+  /** One per leaf column, in file order. */
+  columns: ColumnChunkInfo[];
+}
+
+function statisticsStruct(s: StatisticsInfo | undefined): ThriftStruct | undefined {
+  if (!s) return undefined;
+  const max = s.max === undefined ? undefined : Buffer.from(s.max, 'hex');
+  const min = s.min === undefined ? undefined : Buffer.from(s.min, 'hex');
+  // Both the deprecated min/max and min_value/max_value, as parquetjs-lite wrote them.
+  return struct([1, max], [2, min], [3, i64(s.nulls)], [4, i64(s.distinct)], [5, max], [6, min]);
+}
+
+/** The footer's RowGroup struct for a row group whose first column chunk starts at `offset`. */
+export function rowGroupStruct(info: RowGroupInfo, offset: number): ThriftStruct {
+  let at = offset;
+  const columnChunks = info.columns.map((c, i) => {
+    const leaf = LEAF_COLUMNS[i]!;
+    const levels = leaf.maxDef > 0 || leaf.maxRep > 0;
+    // file_offset points at the chunk's first page, as parquet-mr writes it.
+    const chunk = struct(
+      [2, i64(at)],
+      [
+        3,
+        struct(
+          [1, leaf.physical],
+          [2, list('i32', levels ? [ENCODING_PLAIN, ENCODING_RLE] : [ENCODING_PLAIN])],
+          [3, pathList(leaf)],
+          [4, info.codec],
+          [5, i64(c.values)],
+          [6, i64(c.uncompressedBytes)],
+          [7, i64(c.bytes)],
+          [9, i64(at)],
+          [12, statisticsStruct(c.statistics)],
+        ),
+      ],
+    );
+    at += c.bytes;
+    return chunk;
+  });
+  return struct([1, list('struct', columnChunks)], [2, i64(info.uncompressedBytes)], [3, i64(info.rows)], [6, i64(info.bytes)]);
+}
+
+/** A column chunk, encoded: its bytes (page header and page) and its footer entry. */
+interface EncodedChunk {
   bytes: Buffer[];
-  size: number;
-  uncompressedSize: number;
-  meta: (dataPageOffset: number) => ThriftStruct;
+  info: ColumnChunkInfo;
 }
 
 /**
@@ -167,59 +236,43 @@ export class RowGroupBuilder {
       body = c.values.view();
     }
     const compressed = this.compress(body);
-    const stats = c.statistics();
+    const statistics = c.statistics();
     const header = encodeStruct(
       struct(
         [1, PAGE_DATA],
         [2, body.length],
         [3, compressed.length],
-        [5, struct([1, c.count], [2, ENCODING_PLAIN], [3, ENCODING_RLE], [4, ENCODING_RLE], [5, stats])],
+        [5, struct([1, c.count], [2, ENCODING_PLAIN], [3, ENCODING_RLE], [4, ENCODING_RLE], [5, statisticsStruct(statistics)])],
       ),
     );
-    const size = header.length + compressed.length;
-    const uncompressedSize = header.length + body.length;
-    const leaf = c.leaf;
-    const codec = CODEC[this.compression];
-    const count = c.count;
     return {
       bytes: [header, compressed],
-      size,
-      uncompressedSize,
-      meta: (offset) =>
-        struct(
-          [1, leaf.physical],
-          [2, list('i32', c.defs || c.reps ? [ENCODING_PLAIN, ENCODING_RLE] : [ENCODING_PLAIN])],
-          [3, pathList(leaf)],
-          [4, codec],
-          [5, i64(count)],
-          [6, i64(uncompressedSize)],
-          [7, i64(size)],
-          [9, i64(offset)],
-          [12, stats],
-        ),
+      info: {
+        bytes: header.length + compressed.length,
+        uncompressedBytes: header.length + body.length,
+        values: c.count,
+        ...(statistics ? { statistics } : {}),
+      },
     };
   }
 
   /**
-   * Encodes the rows added since the last reset as a row group starting at file offset
-   * `offset`; returns its bytes and its footer entry.
+   * Encodes the rows added since the last reset as one row group: its bytes and its footer
+   * entry, which does not depend on where in a file the bytes go.
    */
-  encode(offset: number): { body: Buffer; meta: ThriftStruct } {
+  encode(): { body: Buffer; info: RowGroupInfo } {
     const chunks = this.columns.map((c) => this.encodeChunk(c));
-    const body = Buffer.allocUnsafe(chunks.reduce((n, c) => n + c.size, 0));
+    const body = Buffer.allocUnsafe(chunks.reduce((n, c) => n + c.info.bytes, 0));
     let at = 0;
     let uncompressed = 0;
-    const columnChunks: ThriftStruct[] = [];
     for (const chunk of chunks) {
-      // file_offset points at the chunk's first page, as parquet-mr writes it.
-      columnChunks.push(struct([2, i64(offset + at)], [3, chunk.meta(offset + at)]));
       for (const b of chunk.bytes) {
         b.copy(body, at);
         at += b.length;
       }
-      uncompressed += chunk.uncompressedSize;
+      uncompressed += chunk.info.uncompressedBytes;
     }
-    const meta = struct([1, list('struct', columnChunks)], [2, i64(uncompressed)], [3, i64(this.rows)], [6, i64(body.length)]);
-    return { body, meta };
+    const info: RowGroupInfo = { rows: this.rows, bytes: body.length, uncompressedBytes: uncompressed, codec: CODEC[this.compression], columns: chunks.map((c) => c.info) };
+    return { body, info };
   }
 }
