@@ -59,6 +59,8 @@ const PAGE_ACCEPT = 'text/html,application/xhtml+xml;q=0.9,text/plain;q=0.8';
 const SITEMAP_ACCEPT = 'application/xml,text/xml;q=0.9,text/plain;q=0.5,*/*;q=0.1';
 const PAGE_TYPES = new Set(['text/html', 'application/xhtml+xml', 'text/plain']);
 const MAX_ROBOTS_BYTES = 512 * 1024;
+/** Pages past their request (extracting, storing, emitting) allowed per request slot: bounds memory when extraction falls behind. */
+const PROCESSING_PER_SLOT = 4;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function retryable(outcome: HttpOutcome): boolean {
@@ -135,6 +137,8 @@ export class SiteCrawler {
   private readonly fetched = new Set<string>();
   private readonly hostActive = new Map<string, number>();
   private active = 0;
+  /** Pages whose response is in and that are still being extracted, stored or emitted. */
+  private processing = 0;
   private pagesDispatched = 0;
   private sitemapsDispatched = 0;
   private wake: (() => void) | undefined;
@@ -316,7 +320,12 @@ export class SiteCrawler {
       if (this.aborted) break;
       let dispatched = false;
       for (const [host, q] of this.queues) {
-        while (q.length > 0 && this.active < this.options.concurrency && (this.hostActive.get(host) ?? 0) < this.options.perHostConcurrency) {
+        while (
+          q.length > 0 &&
+          this.active < this.options.concurrency &&
+          this.processing < this.options.concurrency * PROCESSING_PER_SLOT &&
+          (this.hostActive.get(host) ?? 0) < this.options.perHostConcurrency
+        ) {
           const next = q[0]!;
           if (next.kind === 'page' && this.pagesDispatched >= this.maxPages) break;
           q.shift();
@@ -335,11 +344,11 @@ export class SiteCrawler {
           dispatched = true;
         }
       }
-      if (this.active === 0 && !dispatched) break;
+      if (this.active === 0 && this.processing === 0 && !dispatched) break;
       await new Promise<void>((resolve) => (this.wake = resolve));
       this.wake = undefined;
     }
-    while (this.active > 0) {
+    while (this.active > 0 || this.processing > 0) {
       await new Promise<void>((resolve) => (this.wake = resolve));
       this.wake = undefined;
     }
@@ -348,12 +357,27 @@ export class SiteCrawler {
   private start(host: string, entry: Entry, emit: (item: DocItem) => Promise<void>): void {
     this.active++;
     this.hostActive.set(host, (this.hostActive.get(host) ?? 0) + 1);
-    const work = entry.kind === 'sitemap' ? this.crawlSitemap(entry) : this.crawlPage(entry, emit);
+    // A page gives its request slot back once its response is in: decoding, extraction and the
+    // store writes then overlap the next requests instead of holding a slot (`processing`).
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.active--;
+      this.hostActive.set(host, (this.hostActive.get(host) ?? 1) - 1);
+      this.processing++;
+      this.wake?.();
+    };
+    const work = entry.kind === 'sitemap' ? this.crawlSitemap(entry) : this.crawlPage(entry, emit, release);
     work
       .catch((err: Error) => emit(problemItem('fetch_failed', `crawler error: ${err.message}`, { file: this.ctx.file, url: entry.url }, 0)))
       .finally(() => {
-        this.active--;
-        this.hostActive.set(host, (this.hostActive.get(host) ?? 1) - 1);
+        if (released) {
+          this.processing--;
+        } else {
+          this.active--;
+          this.hostActive.set(host, (this.hostActive.get(host) ?? 1) - 1);
+        }
         this.wake?.();
       });
   }
@@ -548,7 +572,7 @@ export class SiteCrawler {
     for (const link of links) this.enqueue(link, depth, 'page');
   }
 
-  private async crawlPage(entry: Entry, emit: (item: DocItem) => Promise<void>): Promise<void> {
+  private async crawlPage(entry: Entry, emit: (item: DocItem) => Promise<void>, release: () => void): Promise<void> {
     const prior = this.store.get(entry.url);
     const refreshing = prior !== undefined && prior.run !== this.ctx.run;
     const at = { file: this.ctx.file, url: entry.url };
@@ -562,6 +586,7 @@ export class SiteCrawler {
       return;
     }
     const result = await this.fetchChain(entry.url, this.conditionalFor(prior), PAGE_ACCEPT, (media) => PAGE_TYPES.has(media));
+    release();
     const fetchedAt = new Date().toISOString();
     const base: UrlRecord = {
       ...(prior ?? { errors: 0 }),
