@@ -14,22 +14,28 @@ const external = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.dev
   .filter((name) => !bundled.has(name))
   .flatMap((name) => [name, `${name}/*`]);
 
+// The crawler's extraction threads load this small bundle instead of the whole app or tool
+// (libs/ingest/src/crawler/extract-pool.ts finds it at dist/workers/ from dist/<apps|tools>/<name>/).
+const crawlWorker = { entry: join(root, 'libs', 'ingest', 'src', 'crawler', 'extract-worker.ts'), out: join(root, 'dist', 'workers', 'crawl-extract.js') };
+
 function entries(target) {
   if (target.startsWith('apps/')) {
     const entry = join(root, target, 'src', 'main.ts');
-    return existsSync(entry) ? [{ entry, out: join(root, 'dist', target, 'main.js') }] : [];
+    const app = existsSync(entry) ? [{ entry, out: join(root, 'dist', target, 'main.js') }] : [];
+    return target === 'apps/crawl' ? [...app, crawlWorker] : app;
   }
   if (target === 'tools') {
     return readdirSync(join(root, 'tools'), { withFileTypes: true })
       .filter((d) => d.isDirectory() && existsSync(join(root, 'tools', d.name, 'main.ts')))
-      .map((d) => ({ entry: join(root, 'tools', d.name, 'main.ts'), out: join(root, 'dist', 'tools', d.name, 'main.js') }));
+      .map((d) => ({ entry: join(root, 'tools', d.name, 'main.ts'), out: join(root, 'dist', 'tools', d.name, 'main.js') }))
+      .concat([crawlWorker]);
   }
   throw new Error(`unknown build target ${target}`);
 }
 
 const targets = process.argv.slice(2);
 const all = targets.length > 0 ? targets : [...readdirSync(join(root, 'apps')).map((a) => `apps/${a}`), 'tools'];
-const jobs = all.flatMap(entries);
+const jobs = [...new Map(all.flatMap(entries).map((j) => [j.out, j])).values()];
 await Promise.all(
   jobs.map(({ entry, out }) =>
     build({

@@ -71,6 +71,7 @@ describe('extractPage', () => {
 describe('ExtractPool', () => {
   let dir: string;
   let bundle: string;
+  let workerBundle: string;
 
   beforeAll(async () => {
     // The threads load the app's own bundle, so the test builds the crawl app as tools/build/build.mjs
@@ -81,23 +82,17 @@ describe('ExtractPool', () => {
     dir = join(root, 'dist', `.test-extract-pool-${process.pid}`);
     await mkdir(dir, { recursive: true });
     bundle = join(dir, 'main.js');
-    await build({
-      entryPoints: [join(root, 'apps', 'crawl', 'src', 'main.ts')],
-      outfile: bundle,
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      external,
-      tsconfig: join(root, 'tsconfig.base.json'),
-      logLevel: 'silent',
-    });
+    workerBundle = join(dir, 'crawl-extract.js');
+    const options = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', external, tsconfig: join(root, 'tsconfig.base.json'), logLevel: 'silent' } as const;
+    await build({ ...options, entryPoints: [join(root, 'apps', 'crawl', 'src', 'main.ts')], outfile: bundle });
+    // The dedicated worker entry, as the build writes it to dist/workers/crawl-extract.js.
+    await build({ ...options, entryPoints: [join(__dirname, 'extract-worker.ts')], outfile: workerBundle });
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  it('gives the same results in threads of the built app as on the calling thread', async () => {
+  it.each(['app bundle', 'worker bundle'])('gives the same results in threads of the built %s as on the calling thread', async (which) => {
     const errors: Error[] = [];
-    const pool = new ExtractPool(context, { threads: 2, script: bundle, startAtPagesPerSec: 0, onError: (err) => errors.push(err) });
+    const pool = new ExtractPool(context, { threads: 2, script: which === 'app bundle' ? bundle : workerBundle, startAtPagesPerSec: 0, onError: (err) => errors.push(err) });
     try {
       await pool.whenStarted();
       expect(pool.readyThreads).toBe(2);

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { extractPage, type PageContext, type PageJob, type PageResult, robotsMetaPattern } from './page-extract';
 
@@ -62,13 +64,23 @@ export function canServeExtraction(script: string): boolean {
 /** The script that holds this module: the app's bundle when built. */
 export const OWN_SCRIPT = __filename;
 
+/**
+ * The script extraction threads load by default: the dedicated worker bundle the build writes
+ * beside the app bundles (`dist/workers/crawl-extract.js`, from `dist/<apps|tools>/<name>/main.js`),
+ * else the app's own bundle.
+ */
+export function defaultWorkerScript(): string {
+  const dedicated = join(dirname(OWN_SCRIPT), '..', '..', 'workers', 'crawl-extract.js');
+  return canServeExtraction(OWN_SCRIPT) && existsSync(dedicated) ? dedicated : OWN_SCRIPT;
+}
+
 /** Pages per second at which threads start, unless told otherwise. */
 const DEFAULT_START_RATE = 100;
 
 export interface ExtractPoolOptions {
   /** Worker threads (0: every page on the calling thread). */
   threads: number;
-  /** The script the threads load: the app's bundle. Default: the script holding this module. */
+  /** The script the threads load. Default: `defaultWorkerScript()`. */
   script?: string;
   /** Threads start once this many pages arrive within one second; 0 starts them at once. Default 100. */
   startAtPagesPerSec?: number;
@@ -124,7 +136,7 @@ export class ExtractPool {
     options: ExtractPoolOptions,
   ) {
     this.robotsMeta = robotsMetaPattern(context.robotsToken);
-    this.script = options.script ?? OWN_SCRIPT;
+    this.script = options.script ?? defaultWorkerScript();
     this.onError = options.onError ?? (() => undefined);
     this.toStart = canServeExtraction(this.script) ? Math.max(0, options.threads) : 0;
     this.startAt = options.startAtPagesPerSec ?? DEFAULT_START_RATE;
