@@ -201,10 +201,14 @@ export class SiteCrawler {
     return gate;
   }
 
-  /** The page extractor (its threads start only when pages arrive fast; see `ExtractPool`). */
+  /**
+   * The page extractor. Its threads start with the first page when the per-host delay is off (a
+   * bulk crawl, bound by its own CPU), else only once pages arrive fast (see `ExtractPool`).
+   */
   private extractor(): ExtractPool {
     this.pool ??= new ExtractPool(this.pageCtx, {
       threads: this.options.extractThreads,
+      ...(this.options.delayMs === 0 ? { startAtPagesPerSec: 0 } : {}),
       onError: (err) => this.ctx.log.warn('extraction thread failed; pages are extracted on the crawl thread', { source: this.source.id, error: err.message }),
     });
     return this.pool;
