@@ -639,6 +639,8 @@ export class SiteCrawler {
       finalUrl: result.finalUrl,
       fetchedAt,
       wantLinks: base.depth + 1 <= this.source.scope.maxDepth,
+      version: (prior?.version ?? 0) + 1,
+      ...(prior?.docId ? { previousDocId: prior.docId } : {}),
     });
     if (extracted.kind === 'unsupported_charset') {
       return fail('unsupported_charset', `charset ${JSON.stringify(extracted.label)} (from ${extracted.from}) is not supported`, 'failed', { httpStatus: outcome.status });
@@ -670,10 +672,10 @@ export class SiteCrawler {
       return;
     }
     const change = prior?.docId ? 'changed' : 'new';
+    // The extractor set the version and previous id on the document's meta and serialized it.
     const version = (prior?.version ?? 0) + 1;
-    doc.meta = { ...doc.meta, version, ...(prior?.docId ? { previousDocId: prior.docId } : {}) };
     this.stats.changes[change]!++;
-    this.store.putDoc(entry.url, doc);
+    this.store.putDoc(entry.url, doc, extracted.docJson);
     const { previousDocId: _old, ...rest } = base;
     this.store.put({
       ...rest,

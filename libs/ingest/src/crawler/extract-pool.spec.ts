@@ -30,6 +30,7 @@ const job = (name: string, bytes: Uint8Array, contentType = 'text/html', extra: 
   finalUrl: `https://a.org/${name}`,
   fetchedAt: '2026-11-25T01:00:00.000Z',
   wantLinks: true,
+  version: 1,
   ...extra,
 });
 
@@ -65,6 +66,20 @@ describe('extractPage', () => {
     expect(results['empty.html']).toMatchObject({ item: { problem: { reason: 'empty' } } });
     expect(results['huge.html']).toMatchObject({ item: { problem: { reason: 'too_large' } } });
     expect(results['klingon.html']).toEqual({ kind: 'unsupported_charset', label: 'x-klingon', from: 'header' });
+  });
+
+  it('versions each document and serializes it for the crawl store', () => {
+    const changed = extractPage(context, job('plain.html', Buffer.from(html('<p>Version two.</p>')), 'text/html', { version: 2, previousDocId: 'abc' }));
+    if (changed.kind !== 'page' || !changed.item || !('doc' in changed.item)) throw new Error('expected a document');
+    expect(changed.item.doc.meta).toMatchObject({ version: 2, previousDocId: 'abc' });
+    expect(changed.docJson).toBe(JSON.stringify(changed.item.doc));
+    const plain = extractPage(context, job('notes.txt', Buffer.from('new text'), 'text/plain'));
+    if (plain.kind !== 'page' || !plain.item || !('doc' in plain.item)) throw new Error('expected a document');
+    expect(plain.item.doc.meta).toMatchObject({ version: 1 });
+    expect(plain.item.doc.meta).not.toHaveProperty('previousDocId');
+    expect(plain.docJson).toBe(JSON.stringify(plain.item.doc));
+    const dropped = extractPage(context, job('empty.html', Buffer.from(html('<nav>only navigation</nav>'))));
+    expect(dropped).not.toHaveProperty('docJson');
   });
 });
 

@@ -31,6 +31,13 @@ export interface PageJob {
   fetchedAt: string;
   /** Whether the page's links can still be followed (depth), so they must be parsed. */
   wantLinks: boolean;
+  /**
+   * The version the page's document gets if it is new or changed (the crawl store's previous
+   * version + 1) and the id of the document it replaces: set on the document's meta here, so
+   * that the document can be serialized off the crawl thread (`docJson`).
+   */
+  version: number;
+  previousDocId?: string;
 }
 
 export type PageResult =
@@ -42,6 +49,8 @@ export type PageResult =
       noindex: boolean;
       /** The document or drop; absent for noindex pages, which are never turned into documents. */
       item?: DocItem;
+      /** `JSON.stringify` of the item's document, when there is one (the crawl store writes it). */
+      docJson?: string;
     };
 
 const regexpEscape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -69,7 +78,7 @@ export function extractPage(ctx: PageContext, job: PageJob, robotsMeta: RegExp =
   };
   if (job.media === 'text/plain') {
     const item = docItem(ctx.read, { kind: 'text', text: decoded.text.replace(/\r\n?/g, '\n').trim(), fetchedAt: job.fetchedAt, meta, provenance: { url: job.finalUrl } }, where, job.bytes.length);
-    return { kind: 'page', links: [], noindex: false, item };
+    return withDocument(job, item, []);
   }
   const page = extractHtmlText(decoded.text);
   // A second parse for links only when they can be followed or a robots meta tag is there.
@@ -89,7 +98,14 @@ export function extractPage(ctx: PageContext, job: PageJob, robotsMeta: RegExp =
     where,
     job.bytes.length,
   );
-  return { kind: 'page', links, noindex: false, item };
+  return withDocument(job, item, links);
+}
+
+/** The result of an indexable page: its document (if any) versioned and serialized. */
+function withDocument(job: PageJob, item: DocItem, links: string[]): PageResult {
+  if (!('doc' in item)) return { kind: 'page', links, noindex: false, item };
+  item.doc.meta = { ...item.doc.meta, version: job.version, ...(job.previousDocId ? { previousDocId: job.previousDocId } : {}) };
+  return { kind: 'page', links, noindex: false, item, docJson: JSON.stringify(item.doc) };
 }
 
 function inScopeLinks(raw: readonly string[], scope: ScopeRules, sortQuery: boolean): string[] {

@@ -166,9 +166,12 @@ export class CrawlStore {
     this.queueFlush();
   }
 
-  /** Keeps a document of the current run (its group writes it before any URL record). */
-  putDoc(url: string, doc: Doc): void {
-    this.pendingDocs += JSON.stringify({ run: this.run, url, doc }) + '\n';
+  /**
+   * Keeps a document of the current run (its group writes it before any URL record). `docJson`,
+   * when given, is `JSON.stringify(doc)` made elsewhere (the extraction thread).
+   */
+  putDoc(url: string, doc: Doc, docJson = JSON.stringify(doc)): void {
+    this.pendingDocs += `{"run":${JSON.stringify(this.run)},"url":${JSON.stringify(url)},"doc":${docJson}}\n`;
     this.queueFlush();
   }
 
