@@ -1,11 +1,11 @@
 import { access } from 'node:fs/promises';
-import { docId, type Doc } from '@apollo/document';
+import { docId, readDocFile, type Doc } from '@apollo/document';
 import { loadBoilerplate, type BoilerplateSet } from './boilerplate';
 import { docPhase, type DocStep, type ShardedPhase, type TaskSpec } from '@apollo/stage';
 import type { DedupeConfig } from './config';
 import { readDuplicatesForRank, type DuplicateRecord } from './duplicates-file';
 import { DedupeLayout, PHASE_FILTER } from './layout';
-import { readDocFileWithLines, SourceLineSink, type SourceLines } from './raw-lines';
+import { SourceLineSink, type SourceLines } from './raw-lines';
 import { readSignatureHeader } from './signature-file';
 import { loadBenchmarks } from './decontam/benchmark';
 import { BenchmarkIndex } from './decontam/ngram-index';
@@ -112,7 +112,7 @@ export function filterPhase(): ShardedPhase<DedupeConfig> {
   return docPhase<DedupeConfig>({
     name: PHASE_FILTER,
     step: filterStep,
-    read: () => (file) => readDocFileWithLines(file, lines),
+    read: () => (file) => readDocFile(file, { lines }),
     sink: (task) => new SourceLineSink(new DedupeLayout(task.output).stage.docsFile(task.rank), lines),
   });
 }

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JsonlWriter, makeDoc, readDocFile, type Doc, type DocItem } from '@apollo/document';
-import { readDocFileWithLines, SourceLineSink, type SourceLines } from '../raw-lines';
+import { SourceLineSink, type SourceLines } from '../raw-lines';
 
 function doc(text: string, i: number, extra: Partial<Doc> = {}): Doc {
   const made = makeDoc({ kind: 'text', text, source: 'web', stage: 'pretrain', provenance: { file: 'f', record: i }, createdAt: '2026-01-01T00:00:00.000Z' }, { file: 'f' });
@@ -42,21 +42,10 @@ describe('raw lines', () => {
     return { path, docs };
   }
 
-  it('yields the items readDocFile yields, line numbers, byte counts and problems included', async () => {
-    const { path } = await trickyFile();
-    const expected = await collect(readDocFile(path));
-    // Small chunks put line ends and multi-byte characters across chunk boundaries.
-    for (const highWaterMark of [7, 64, 1 << 20]) {
-      const got = await collect(readDocFileWithLines(path, new WeakMap(), highWaterMark));
-      expect(got).toEqual(expected);
-    }
-    expect(expected.filter((i) => 'problem' in i).map((i) => ('problem' in i ? i.problem.reason : ''))).toEqual(['malformed_json', 'invalid_utf8', 'missing_field']);
-  });
-
   it('writes the bytes the default writer writes: copied lines, changed and non-canonical documents', async () => {
     const { path } = await trickyFile();
     const lines: SourceLines = new WeakMap();
-    const docs = (await collect(readDocFileWithLines(path, lines, 64))).flatMap((i) => ('doc' in i ? [i.doc] : []));
+    const docs = (await collect(readDocFile(path, { lines, highWaterMark: 64 }))).flatMap((i) => ('doc' in i ? [i.doc] : []));
     expect(docs.length).toBe(4);
     // The first two lines (one with BOM and CRLF) are copied; the spaced one is not canonical.
     expect(docs.map((d) => lines.get(d)?.text === JSON.stringify(d))).toEqual([true, true, false, true]);

@@ -22,6 +22,28 @@ describe('readLines', () => {
     const lines = await collect(readLines(file, 3)); // tiny chunks: lines span chunk borders
     expect(lines.map((l) => ('text' in l ? l.text : l.problem))).toEqual(['one', 'invalid_utf8', '三', 'last']);
     expect(lines.map((l) => l.line)).toEqual([1, 2, 3, 4]);
+    // The raw bytes are those the text came from: no BOM, no CR, across chunk borders too.
+    expect(lines.map((l) => ('raw' in l ? l.raw.toString('utf8') : null))).toEqual(['one', null, '三', 'last']);
+  });
+});
+
+describe('readDocFile', () => {
+  it("records each document's line when asked, with the same items as without", async () => {
+    const made = ['Aspirin 100 mg daily.', '醫藥 «texte» مستشفى 😀'].map((text, i) => makeDoc({ kind: 'text', text, source: 'web', stage: 'pretrain', provenance: { record: i } }, { file: 'x' }));
+    const docs = made.map((m) => (m.ok ? m.value : undefined)!);
+    const spaced = JSON.stringify(docs[0], null, 1).replace(/\n/g, ' ');
+    const file = join(dir, 'docs.jsonl');
+    await writeFile(file, `${JSON.stringify(docs[0])}\n{"kind":"text"}\n\ufeff${JSON.stringify(docs[1])}\r\n${spaced}`);
+    const plainItems = await collect(readDocFile(file));
+    for (const highWaterMark of [5, 64, 1 << 20]) {
+      const lines = new WeakMap();
+      const items = await collect(readDocFile(file, { lines, highWaterMark }));
+      expect(items).toEqual(plainItems);
+      const read = items.flatMap((i) => ('doc' in i ? [i.doc] : []));
+      expect(read.map((d) => lines.get(d)?.bytes.toString('utf8'))).toEqual([JSON.stringify(docs[0]), JSON.stringify(docs[1]), spaced]);
+      expect(read.map((d) => lines.get(d)?.text)).toEqual([JSON.stringify(docs[0]), JSON.stringify(docs[1]), spaced]);
+    }
+    expect(plainItems.map((i) => ('problem' in i ? i.problem.reason : 'doc'))).toEqual(['doc', 'missing_field', 'doc', 'doc']);
   });
 });
 

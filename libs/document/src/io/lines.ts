@@ -2,7 +2,13 @@ import { createReadStream } from 'node:fs';
 
 /** One line of a text file: its 1-based number and either its text or why it is unusable. */
 export type LineItem =
-  | { line: number; text: string; bytes: number }
+  | {
+      line: number;
+      text: string;
+      bytes: number;
+      /** The UTF-8 bytes `text` was decoded from (no line ending, no BOM); a view, not a copy. */
+      raw: Buffer;
+    }
   | { line: number; problem: 'invalid_utf8'; bytes: number };
 
 const NEWLINE = 0x0a;
@@ -22,7 +28,10 @@ export async function* readLines(file: string, highWaterMark = 1 << 20): AsyncGe
     let end = buf.length;
     if (end > 0 && buf[end - 1] === 0x0d) end--; // CRLF
     try {
-      return { line, text: decoder.decode(buf.subarray(0, end)), bytes: buf.length + 1 };
+      const text = decoder.decode(buf.subarray(0, end));
+      // The decoder drops a BOM opening the line; the raw bytes leave it out too.
+      const start = end >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+      return { line, text, bytes: buf.length + 1, raw: buf.subarray(start, end) };
     } catch {
       return { line, problem: 'invalid_utf8', bytes: buf.length + 1 };
     }
@@ -53,18 +62,25 @@ export async function* readLines(file: string, highWaterMark = 1 << 20): AsyncGe
 
 /** A parsed JSONL record, or the reason its line could not be used. Blank lines are skipped. */
 export type JsonLineItem =
-  | { line: number; value: unknown; bytes: number }
+  | {
+      line: number;
+      value: unknown;
+      bytes: number;
+      /** The line the value was parsed from, as text and as its UTF-8 bytes (see `LineItem`). */
+      text: string;
+      raw: Buffer;
+    }
   | { line: number; problem: { reason: string; detail: string }; bytes: number };
 
-export async function* readJsonLines(file: string): AsyncGenerator<JsonLineItem> {
-  for await (const item of readLines(file)) {
+export async function* readJsonLines(file: string, highWaterMark?: number): AsyncGenerator<JsonLineItem> {
+  for await (const item of readLines(file, highWaterMark)) {
     if ('problem' in item) {
       yield { line: item.line, bytes: item.bytes, problem: { reason: 'invalid_utf8', detail: 'line is not valid UTF-8' } };
       continue;
     }
     if (item.text.trim().length === 0) continue;
     try {
-      yield { line: item.line, value: JSON.parse(item.text), bytes: item.bytes };
+      yield { line: item.line, value: JSON.parse(item.text), bytes: item.bytes, text: item.text, raw: item.raw };
     } catch (err) {
       yield {
         line: item.line,
