@@ -4,8 +4,8 @@
  * for every text (checked against eld itself in eld-engine.spec.ts). eld builds a string per
  * n-gram, keeps them as keys of a fresh object, looks each up in an 81,000-key object and walks
  * the result with for-in; here n-grams are packed into two 32-bit integers, de-duplicated in a
- * stamped hash set and looked up in an open-addressing table of typed arrays. Measured at about
- * 6x eld's speed per call (docs/decisions/0001-language-detector.md).
+ * stamped hash set and looked up in an open-addressing table of typed arrays. The langid stage's
+ * decisions run at about three times eld's speed (docs/decisions/0001-language-detector.md).
  */
 
 /** eld's n-gram database in packed form: sorted by nothing, one entry per n-gram. */

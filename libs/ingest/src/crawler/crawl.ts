@@ -631,6 +631,8 @@ export class SiteCrawler {
     if (!PAGE_TYPES.has(media) || !outcome.body) {
       return fail('unsupported_type', `content type ${JSON.stringify(outcome.contentType || '(none)')} is neither HTML nor plain text`, 'skipped', { httpStatus: outcome.status });
     }
+    // The version the page's document gets if it is new or changed (set by the extractor).
+    const version = (prior?.version ?? 0) + 1;
     const extracted = await this.extractor().run({
       bytes: outcome.body,
       media,
@@ -639,7 +641,7 @@ export class SiteCrawler {
       finalUrl: result.finalUrl,
       fetchedAt,
       wantLinks: base.depth + 1 <= this.source.scope.maxDepth,
-      version: (prior?.version ?? 0) + 1,
+      version,
       ...(prior?.docId ? { previousDocId: prior.docId } : {}),
     });
     if (extracted.kind === 'unsupported_charset') {
@@ -673,7 +675,6 @@ export class SiteCrawler {
     }
     const change = prior?.docId ? 'changed' : 'new';
     // The extractor set the version and previous id on the document's meta and serialized it.
-    const version = (prior?.version ?? 0) + 1;
     this.stats.changes[change]!++;
     this.store.putDoc(entry.url, doc, extracted.docJson);
     const { previousDocId: _old, ...rest } = base;

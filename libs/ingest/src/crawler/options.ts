@@ -40,9 +40,10 @@ export interface CrawlerOptions {
   statsEveryMs: number;
   /**
    * Worker threads that decode pages, extract their main text and build their documents while
-   * the crawl thread keeps fetching; 0 does it all on the crawl thread. They start once pages
-   * arrive at 100 per second or more (a polite crawl never needs them), and only when the crawler
-   * runs from a built bundle (under Jest, pages are extracted on the crawl thread). Default 1.
+   * the crawl thread keeps fetching; 0 does it all on the crawl thread. They start with the
+   * first page when `delayMs` is 0, otherwise once pages arrive at 100 per second or more (a
+   * polite crawl never needs them), and only when the crawler runs from a built bundle (under
+   * Jest, pages are extracted on the crawl thread). Default 1.
    */
   extractThreads: number;
 }
