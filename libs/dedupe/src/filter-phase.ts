@@ -105,7 +105,7 @@ export function boilerplateStripStep(set: BoilerplateSet): DocStep {
  * Phase 4 (sharded, the document phase): drops the documents listed in the duplicates file,
  * then, with `decontaminate` set, drops or cuts the kept documents that hold benchmark items.
  * Kept documents are copied as the lines they were read as where that gives the same bytes
- * (raw-lines.ts).
+ * (`readDocFile`'s `lines` option and raw-lines.ts).
  */
 export function filterPhase(): ShardedPhase<DedupeConfig> {
   const lines: SourceLines = new WeakMap();
