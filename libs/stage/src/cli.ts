@@ -5,6 +5,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { writeFileAtomic } from '@apollo/document';
 import { runPhase, type FromWorker, type PhaseRunResult, type ToWorker } from './executor';
 import { stageInputs } from './inputs';
+import type { FileAssignment } from './plan';
 import { createLogger, type Logger } from './log';
 import { isDocPhase, type Phase, type TaskSpec } from './phase';
 import { configHash, inputsFingerprint, readRunRecord, runRecordMismatch, writeRunRecord, type RunRecord } from './run-record';
@@ -59,6 +60,8 @@ export interface StageApp<C> {
    * outputs should not fragment with the input (convert's shards) can choose fewer.
    */
   defaultWorldSize?(input: { files: number; bytes: number }, opts: StageOptions, config: C): number;
+  /** How input files are split among tasks (see `FileAssignment`). Default `interleaved`. */
+  fileAssignment?: FileAssignment;
   /** Input files; defaults to `stageInputs(--input)`. */
   inputs?(opts: StageOptions, config: C, pipeline: PipelineFile | undefined): Promise<string[]>;
   phases: Phase<C>[];
@@ -164,6 +167,7 @@ export async function runStage<C>(
       phaseIndex: i,
       files,
       worldSize,
+      ...(app.fileAssignment ? { fileAssignment: app.fileAssignment } : {}),
       ...(opts.rank !== undefined ? { ranks: [opts.rank] } : {}),
       output: opts.output,
       config,

@@ -4,7 +4,7 @@ import { writeFileAtomic } from '@apollo/document';
 import { StageLayout } from './layout';
 import type { Logger } from './log';
 import { isDocPhase, type Phase, type TaskRuntime, type TaskSpec } from './phase';
-import { filesForRank } from './plan';
+import { filesForRank, type FileAssignment } from './plan';
 import { Progress } from './progress';
 import type { TaskStats } from './stats';
 import { statSync } from 'node:fs';
@@ -16,6 +16,8 @@ export interface PhaseRunOptions<C> {
   phaseIndex: number;
   files: string[];
   worldSize: number;
+  /** How the files are split among the tasks. Default `interleaved`. */
+  fileAssignment?: FileAssignment;
   /** Ranks to run (all of them by default). */
   ranks?: number[];
   output: string;
@@ -100,7 +102,7 @@ export async function runPhase<C>(opts: PhaseRunOptions<C>): Promise<PhaseRunRes
       phase: phase.name,
       rank,
       worldSize,
-      files: phase.kind === 'single' ? opts.files : filesForRank(opts.files, rank, worldSize),
+      files: phase.kind === 'single' ? opts.files : filesForRank(opts.files, rank, worldSize, opts.fileAssignment),
       allFiles: opts.files,
       output,
       config: opts.config,

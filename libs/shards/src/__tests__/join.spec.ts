@@ -1,7 +1,7 @@
 import { cp, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Doc } from '@apollo/document';
-import { filesForRank, runStage, silentLogger, type PipelineFile } from '@apollo/stage';
+import { runStage, silentLogger, type PipelineFile } from '@apollo/stage';
 import type { FinalizePlan } from '../finalize';
 import { planShards } from '../finalize';
 import { cutGroup, joinPieces } from '../join';
@@ -12,7 +12,7 @@ import type { PartsIndex } from '../parquet-sink';
 import { openParquet, readParquetRows } from '../read';
 import { docToRow } from '../row';
 import { ShardWriter, type ShardRowGroup } from '../shard-writer';
-import { contiguousForRoundRobin, convertStage } from '../stage';
+import { convertStage } from '../stage';
 import { verifyShards } from '../verify';
 import { fixtureDocs, tempDir, writeDocFiles } from './fixtures';
 
@@ -84,22 +84,6 @@ describe('cutGroup', () => {
       }
     } finally {
       await rm(dir, { recursive: true, force: true });
-    }
-  });
-});
-
-describe('contiguousForRoundRobin', () => {
-  it("gives each task of the runtime's round-robin a contiguous run of the files, in order", () => {
-    for (let n = 0; n <= 11; n++) {
-      const files = Array.from({ length: n }, (_, i) => `f${i}`);
-      for (let w = 1; w <= 5; w++) {
-        const order = contiguousForRoundRobin(files, w);
-        expect([...order].sort()).toEqual([...files].sort());
-        const tasks = Array.from({ length: w }, (_, r) => filesForRank(order, r, w));
-        expect(tasks.flat()).toEqual(files);
-        const sizes = tasks.map((t) => t.length);
-        expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
-      }
     }
   });
 });

@@ -41,6 +41,19 @@ describe('filesForRank', () => {
     expect(parts).toEqual([['a', 'd'], ['b', 'e'], ['c']]);
     expect(() => filesForRank(files, 3, 3)).toThrow(/rank/);
   });
+
+  it('gives each task a run of consecutive files when contiguous, covering each file once, in order', () => {
+    expect([0, 1, 2].map((r) => filesForRank(['a', 'b', 'c', 'd', 'e'], r, 3, 'contiguous'))).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
+    for (let n = 0; n <= 11; n++) {
+      const files = Array.from({ length: n }, (_, i) => `f${i}`);
+      for (let w = 1; w <= 5; w++) {
+        const tasks = Array.from({ length: w }, (_, r) => filesForRank(files, r, w, 'contiguous'));
+        expect(tasks.flat()).toEqual(files);
+        const sizes = tasks.map((t) => t.length);
+        expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
+      }
+    }
+  });
 });
 
 describe('runStage', () => {
