@@ -59,11 +59,21 @@ export class AtomicFileWriter {
   }
 }
 
-/** Line-oriented JSON writer on top of `AtomicFileWriter`, batching small writes. */
+/** Bytes per batch: the writer hands the file one batch at a time. */
+const BATCH_BYTES = 1 << 20;
+
+/**
+ * Line-oriented JSON writer on top of `AtomicFileWriter`, batching small writes. Each line is
+ * encoded as UTF-8 straight into the current batch buffer: joining the lines into one string
+ * and encoding that (the obvious way) flattened and copied every line twice more, and took a
+ * sixth of the ingest stage's CPU time. A batch handed to the file is never touched again.
+ */
 export class JsonlWriter {
   private readonly file: AtomicFileWriter;
-  private buffer: string[] = [];
-  private bufferedChars = 0;
+  private batch = Buffer.allocUnsafe(BATCH_BYTES);
+  private used = 0;
+  /** Filled batches waiting for the next flush. */
+  private full: Buffer[] = [];
   count = 0;
 
   constructor(path: string) {
@@ -80,27 +90,40 @@ export class JsonlWriter {
 
   async write(value: unknown): Promise<void> {
     this.add(value);
-    if (this.bufferedChars > 1 << 20) await this.flush();
+    await this.flushIfFull();
   }
 
   /** Buffers a value without waiting; call `flushIfFull()` at a convenient await point. */
   add(value: unknown): void {
-    const line = JSON.stringify(value) + '\n';
-    this.buffer.push(line);
-    this.bufferedChars += line.length;
+    const json = JSON.stringify(value);
+    // A UTF-16 code unit takes at most 3 bytes in UTF-8 (a surrogate pair, 2 units, takes 4).
+    const room = json.length * 3 + 1;
+    if (this.used + room > this.batch.length) this.retire(room);
+    this.used += this.batch.write(json, this.used);
+    this.batch[this.used++] = 0x0a;
     this.count++;
   }
 
+  /** Moves the current batch to the full list and starts one with at least `room` bytes. */
+  private retire(room: number): void {
+    if (this.used > 0) this.full.push(this.batch.subarray(0, this.used));
+    this.batch = Buffer.allocUnsafe(Math.max(BATCH_BYTES, room));
+    this.used = 0;
+  }
+
   async flushIfFull(): Promise<void> {
-    if (this.bufferedChars > 1 << 20) await this.flush();
+    if (this.full.length > 0) await this.flush();
   }
 
   private async flush(): Promise<void> {
-    if (this.buffer.length === 0) return;
-    const data = this.buffer.join('');
-    this.buffer = [];
-    this.bufferedChars = 0;
-    await this.file.write(data);
+    const batches = this.full;
+    this.full = [];
+    if (this.used > 0) {
+      batches.push(this.batch.subarray(0, this.used));
+      this.batch = Buffer.allocUnsafe(BATCH_BYTES);
+      this.used = 0;
+    }
+    for (const b of batches) await this.file.write(b);
   }
 
   async commit(): Promise<void> {
@@ -109,7 +132,8 @@ export class JsonlWriter {
   }
 
   async abort(): Promise<void> {
-    this.buffer = [];
+    this.full = [];
+    this.used = 0;
     await this.file.abort();
   }
 }

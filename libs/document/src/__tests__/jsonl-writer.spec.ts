@@ -1,0 +1,49 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { JsonlWriter } from '../index';
+
+describe('JsonlWriter', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'jsonl-writer-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('writes exactly JSON.stringify of each value, one per line, across batch boundaries', async () => {
+    // Multi-byte text (2-, 3- and 4-byte UTF-8, escapes, a lone surrogate) in values small and
+    // large enough to fill several 1 MB batches, one of them larger than a batch by itself.
+    const pieces = ['plain ascii', 'café résumé', '高血压的治疗', 'ضغط الدم', 'रक्तचाप', '🩺 emoji', 'quote " and \\ and \n newline', 'lone \ud800 surrogate'];
+    const values: unknown[] = [];
+    for (let i = 0; i < 3000; i++) values.push({ i, text: pieces[i % pieces.length]!.repeat(1 + (i % 97)), nested: { n: i / 7 } });
+    values.push({ huge: '数据'.repeat(400_000) });
+    values.push('a string', 42, null, [1, 'two']);
+    const path = join(dir, 'out.jsonl');
+    const w = new JsonlWriter(path);
+    for (const v of values) {
+      if (values.indexOf(v) % 2 === 0) await w.write(v);
+      else {
+        w.add(v);
+        await w.flushIfFull();
+      }
+    }
+    expect(existsSync(path)).toBe(false);
+    await w.commit();
+    const expected = values.map((v) => JSON.stringify(v) + '\n').join('');
+    const written = await readFile(path);
+    expect(written.equals(Buffer.from(expected))).toBe(true);
+    expect(w.count).toBe(values.length);
+    expect(w.bytes).toBe(written.length);
+  });
+
+  it('leaves no file behind on abort', async () => {
+    const path = join(dir, 'gone.jsonl');
+    const w = new JsonlWriter(path);
+    for (let i = 0; i < 50_000; i++) await w.write({ i, text: 'x'.repeat(50) });
+    await w.abort();
+    expect(await readdir(dir)).toEqual([]);
+  });
+});
