@@ -90,6 +90,27 @@ describe('charsets', () => {
     expect(decodeBytes(iconv.encode('الحصبة عند الأطفال', 'windows-1256'), 'windows-1256')?.text).toBe('الحصبة عند الأطفال');
     expect(decodeBytes(Buffer.from([0xef, 0xbb, 0xbf, 0x61]), 'utf-8')?.text).toBe('a');
   });
+
+  it('decodes UTF-8 exactly as iconv-lite does, valid or not, with or without a BOM', () => {
+    let seed = 11;
+    const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const pieces = [[0x61], [0x20], [0xef, 0xbb, 0xbf], [0xc3, 0xa9], [0xe4, 0xb8, 0xad], [0xf0, 0x9f, 0x98, 0x80], [0xc3], [0xe4, 0xb8], [0x80], [0xff], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0x00]];
+    const samples = [Buffer.alloc(0), Buffer.from('\uFEFF'), Buffer.from('\uFEFF\uFEFFtwo'), Buffer.from('plain ascii'), Buffer.from('ümlaut 中文 😀')];
+    for (let n = 0; n < 3000; n++) {
+      const bytes: number[] = [];
+      const length = Math.floor(random() * 12);
+      for (let i = 0; i < length; i++) bytes.push(...pieces[Math.floor(random() * pieces.length)]!);
+      samples.push(Buffer.from(bytes));
+    }
+    for (const bytes of samples) {
+      for (const label of ['utf-8', 'UTF8', 'utf8']) {
+        expect(decodeBytes(bytes, label)).toEqual({ text: iconv.decode(bytes, 'utf-8'), charset: 'utf-8' });
+      }
+      // A view into a larger buffer decodes only its own bytes.
+      const padded = Buffer.concat([Buffer.from('xx'), bytes, Buffer.from('yy')]);
+      expect(decodeBytes(padded.subarray(2, 2 + bytes.length), 'utf-8')?.text).toBe(iconv.decode(bytes, 'utf-8'));
+    }
+  });
 });
 
 describe('foldWhitespace', () => {
@@ -110,6 +131,18 @@ describe('foldWhitespace', () => {
       let raw = '';
       const length = Math.floor(random() * 40);
       for (let i = 0; i < length; i++) raw += alphabet[Math.floor(random() * alphabet.length)]!;
+      expect(JSON.stringify(foldWhitespace(raw))).toBe(JSON.stringify(reference(raw)));
+    }
+  });
+
+  it('equals it on text of words and single spaces, where it copies whole stretches', () => {
+    let seed = 3;
+    const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const words = ['fever', 'a', '中文', '\uD83D\uDE00', ' ', ' ', ' ', ' ', '  ', '\uE000', '\n', '\u00A0', ' \t'];
+    for (let n = 0; n < 5000; n++) {
+      let raw = '';
+      const length = Math.floor(random() * 30);
+      for (let i = 0; i < length; i++) raw += words[Math.floor(random() * words.length)]!;
       expect(JSON.stringify(foldWhitespace(raw))).toBe(JSON.stringify(reference(raw)));
     }
   });

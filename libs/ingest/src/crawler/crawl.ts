@@ -171,6 +171,7 @@ export class SiteCrawler {
     this.token = productToken(ctx.fetch.userAgent);
     this.maxPages = this.options.maxPagesCap > 0 ? Math.min(this.options.maxPagesCap, source.scope.maxPages) : source.scope.maxPages;
     this.pageCtx = {
+      run: ctx.run,
       robotsToken: this.token,
       scope: source.scope,
       sortQuery: this.options.sortQuery,
@@ -202,8 +203,8 @@ export class SiteCrawler {
   }
 
   /**
-   * The page extractor. Its threads start with the first page when the per-host delay is off (a
-   * bulk crawl, bound by its own CPU), else only once pages arrive fast (see `ExtractPool`).
+   * The page extractor. Its threads start with the crawl when the per-host delay is off (a bulk
+   * crawl, bound by its own CPU), else only once pages arrive fast (see `ExtractPool`).
    */
   private extractor(): ExtractPool {
     this.pool ??= new ExtractPool(this.pageCtx, {
@@ -218,6 +219,10 @@ export class SiteCrawler {
   async *items(): AsyncGenerator<DocItem> {
     this.store.open();
     const mode = this.store.begin(this.ctx.run);
+    // A bulk crawl's threads load while robots.txt and the sitemaps are fetched: pages that
+    // arrive before a thread is up are extracted here, with code not yet optimized, at several
+    // times a thread's cost per page.
+    if (this.options.delayMs === 0) this.extractor();
     const channel = new ItemChannel();
     const timer = setInterval(() => this.ctx.log.info('crawl progress', { source: this.source.id, ...this.snapshot() }), this.options.statsEveryMs);
     timer.unref();
@@ -592,8 +597,11 @@ export class SiteCrawler {
     const result = await this.fetchChain(entry.url, this.conditionalFor(prior), PAGE_ACCEPT, (media) => PAGE_TYPES.has(media));
     release();
     const fetchedAt = new Date().toISOString();
+    // The previous outcome's reason and change do not carry over (left out rather than deleted:
+    // `delete` turns the record into a slow dictionary-mode object for every later spread).
+    const { reason: _reason, change: _change, ...kept }: Partial<UrlRecord> & Pick<UrlRecord, 'errors'> = prior ?? { errors: 0 };
     const base: UrlRecord = {
-      ...(prior ?? { errors: 0 }),
+      ...kept,
       url: entry.url,
       kind: 'page',
       depth: Math.min(entry.depth, prior?.depth ?? entry.depth),
@@ -601,8 +609,6 @@ export class SiteCrawler {
       state: 'done',
       fetchedAt,
     };
-    delete base.reason;
-    delete base.change;
     this.stats.pages++;
     const fail = async (reason: string, detail: string, state: UrlRecord['state'], extra: Partial<UrlRecord> = {}) => {
       this.stats.failure(reason);
@@ -676,7 +682,8 @@ export class SiteCrawler {
     const change = prior?.docId ? 'changed' : 'new';
     // The extractor set the version and previous id on the document's meta and serialized it.
     this.stats.changes[change]!++;
-    this.store.putDoc(entry.url, doc, extracted.docJson);
+    if (extracted.docLine) this.store.putDocLine(extracted.docLine);
+    else this.store.putDoc(entry.url, doc);
     const { previousDocId: _old, ...rest } = base;
     this.store.put({
       ...rest,

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import iconv from 'iconv-lite';
+import { docLine } from './doc-line';
 import { canServeExtraction, ExtractPool } from './extract-pool';
 import { extractPage, type PageContext, type PageJob } from './page-extract';
 
@@ -19,6 +20,7 @@ const context: PageContext = {
   robotsToken: 'apollocorpusbot',
   scope: { hosts: ['a.org'], include: [], exclude: ['/private/*'], maxDepth: 2, maxPages: 100 },
   sortQuery: false,
+  run: '2026-11-25T00:00:00.000Z',
 };
 
 const html = (body: string, head = '') => `<!doctype html><html lang="fr-CA"><head>${head}<title>T</title></head><body>${body}</body></html>`;
@@ -68,18 +70,20 @@ describe('extractPage', () => {
     expect(results['klingon.html']).toEqual({ kind: 'unsupported_charset', label: 'x-klingon', from: 'header' });
   });
 
-  it('versions each document and serializes it for the crawl store', () => {
+  it('versions each document and serializes it as the crawl store line', () => {
     const changed = extractPage(context, job('plain.html', Buffer.from(html('<p>Version two.</p>')), 'text/html', { version: 2, previousDocId: 'abc' }));
     if (changed.kind !== 'page' || !changed.item || !('doc' in changed.item)) throw new Error('expected a document');
     expect(changed.item.doc.meta).toMatchObject({ version: 2, previousDocId: 'abc' });
-    expect(changed.docJson).toBe(JSON.stringify(changed.item.doc));
+    // The crawl store's line: run, requested URL, then the document as JSON.stringify writes it.
+    expect(Buffer.from(changed.docLine!).toString()).toBe(docLine(context.run, 'https://a.org/plain.html', JSON.stringify(changed.item.doc)));
+    expect(JSON.parse(Buffer.from(changed.docLine!).toString())).toEqual({ run: context.run, url: 'https://a.org/plain.html', doc: changed.item.doc });
     const plain = extractPage(context, job('notes.txt', Buffer.from('new text'), 'text/plain'));
     if (plain.kind !== 'page' || !plain.item || !('doc' in plain.item)) throw new Error('expected a document');
     expect(plain.item.doc.meta).toMatchObject({ version: 1 });
     expect(plain.item.doc.meta).not.toHaveProperty('previousDocId');
-    expect(plain.docJson).toBe(JSON.stringify(plain.item.doc));
+    expect(Buffer.from(plain.docLine!).toString()).toBe(docLine(context.run, 'https://a.org/notes.txt', JSON.stringify(plain.item.doc)));
     const dropped = extractPage(context, job('empty.html', Buffer.from(html('<nav>only navigation</nav>'))));
-    expect(dropped).not.toHaveProperty('docJson');
+    expect(dropped).not.toHaveProperty('docLine');
   });
 });
 
@@ -123,7 +127,33 @@ describe('ExtractPool', () => {
     }
   });
 
-  it('extracts on the calling thread while threads start, when a thread cannot start, and under Jest', async () => {
+  it('has pages given while its threads load wait for them', async () => {
+    const pool = new ExtractPool(context, { threads: 2, script: workerBundle, startAtPagesPerSec: 0 });
+    try {
+      expect(pool.readyThreads).toBe(0);
+      const got = await Promise.all(jobs().map((j) => pool.run(j)));
+      expect(got).toEqual(jobs().map((j) => extractPage(context, j)));
+      expect(pool.counts).toEqual({ threads: jobs().length, inline: 0 });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('extracts on the calling thread the pages of a thread that does not load in time', async () => {
+    const errors: Error[] = [];
+    const pool = new ExtractPool(context, { threads: 1, script: workerBundle, startAtPagesPerSec: 0, startTimeoutMs: 1, onError: (err) => errors.push(err) });
+    try {
+      const got = await Promise.all(jobs().map((j) => pool.run(j)));
+      expect(got).toEqual(jobs().map((j) => extractPage(context, j)));
+      expect(errors.map((e) => e.message)).toEqual(['extraction thread did not start within 1 ms']);
+      expect(pool.counts).toEqual({ threads: 0, inline: jobs().length });
+      expect(pool.readyThreads).toBe(0);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('extracts on the calling thread when a thread cannot start, and under Jest', async () => {
     const broken = join(await mkdtemp(join(tmpdir(), 'extract-pool-')), 'broken.js');
     await writeFile(broken, 'throw new Error("no such app");\n');
     const errors: Error[] = [];
@@ -150,11 +180,12 @@ describe('ExtractPool', () => {
       await Promise.all([pool.run(jobs()[0]!), pool.run(jobs()[1]!)]);
       await pool.whenStarted();
       expect(pool.readyThreads).toBe(0);
-      await pool.run(jobs()[2]!);
+      // The third page within a second starts the thread, and waits for it.
+      expect(await pool.run(jobs()[2]!)).toEqual(extractPage(context, jobs()[2]!));
       await pool.whenStarted();
       expect(pool.readyThreads).toBe(1);
       expect(await pool.run(jobs()[3]!)).toEqual(extractPage(context, jobs()[3]!));
-      expect(pool.counts).toEqual({ threads: 1, inline: 3 });
+      expect(pool.counts).toEqual({ threads: 2, inline: 2 });
     } finally {
       await pool.close();
     }

@@ -39,14 +39,18 @@ function serveExtraction(context: PageContext): void {
   const robotsMeta = robotsMetaPattern(context.robotsToken);
   port.on('message', ({ jobs }: ToExtractor) => {
     const results: FromExtractor['results'] = [];
+    // Document lines go back as transferred buffers: the crawl thread writes them as they are.
+    const transfer: ArrayBuffer[] = [];
     for (const { id, job } of jobs) {
       try {
-        results.push({ id, result: extractPage(context, job, robotsMeta) });
+        const result = extractPage(context, job, robotsMeta);
+        if (result.kind === 'page' && result.docLine) transfer.push(result.docLine.buffer as ArrayBuffer);
+        results.push({ id, result });
       } catch (err) {
         results.push({ id, error: (err as Error).stack ?? String(err) });
       }
     }
-    port.postMessage({ results } satisfies FromExtractor);
+    port.postMessage({ results } satisfies FromExtractor, transfer);
   });
   port.postMessage({ ready: true });
 }
@@ -76,6 +80,8 @@ export function defaultWorkerScript(): string {
 
 /** Pages per second at which threads start, unless told otherwise. */
 const DEFAULT_START_RATE = 100;
+/** A thread not up after this long counts as failed (its waiting pages are extracted on the calling thread). */
+const DEFAULT_START_TIMEOUT_MS = 10_000;
 
 export interface ExtractPoolOptions {
   /** Worker threads (0: every page on the calling thread). */
@@ -84,6 +90,8 @@ export interface ExtractPoolOptions {
   script?: string;
   /** Threads start once this many pages arrive within one second; 0 starts them at once. Default 100. */
   startAtPagesPerSec?: number;
+  /** A thread that has not loaded after this many milliseconds is given up. Default 10,000. */
+  startTimeoutMs?: number;
   /** Told when a thread fails (its pages are then extracted on the calling thread). */
   onError?(err: Error): void;
 }
@@ -97,8 +105,10 @@ interface Pending {
 interface Thread {
   worker: Worker;
   ready: boolean;
+  /** Stopped or failed: takes no more jobs. */
+  gone: boolean;
   pending: Map<number, Pending>;
-  /** Jobs of this turn, not yet posted, and the buffers they hand over. */
+  /** Jobs not yet posted (of this turn, or waiting for the thread to load), and the buffers they hand over. */
   outbox: ToExtractor['jobs'];
   transfer: ArrayBuffer[];
   /** Settles once the thread is ready or gone. */
@@ -107,12 +117,14 @@ interface Thread {
 
 /**
  * Runs `extractPage` in worker threads so the crawl loop's thread keeps fetching while pages are
- * decoded, reduced and hashed. Until a thread has loaded (and after one fails), jobs run on the
- * calling thread instead: small crawls never wait for the start-up, and a broken thread costs
- * speed, not pages. Jobs go to the thread with the fewest pending.
+ * decoded, reduced and hashed. Jobs go to the ready thread with the fewest pending; while threads
+ * are still loading, they wait for one (extracting them on the calling thread instead, with code
+ * that is not optimized yet, cost that thread several times a worker's CPU per page). Without
+ * threads, and after a thread fails or does not load in time, jobs run on the calling thread: a
+ * broken thread costs speed, not pages.
  *
  * Threads start only once pages arrive faster than `startAtPagesPerSec`: a thread's start-up
- * (loading the bundle: about 0.3-0.4 s of a core and 25 MB) pays off only for a crawl bound by
+ * (loading the bundle: about 0.15 s of a core and 25 MB) pays off only for a crawl bound by
  * its own CPU, not for a polite one that waits on per-host delays most of the time.
  */
 export class ExtractPool {
@@ -128,6 +140,7 @@ export class ExtractPool {
   private toStart: number;
   private readonly script: string;
   private readonly startAt: number;
+  private readonly startTimeoutMs: number;
   private windowStart = 0;
   private windowPages = 0;
 
@@ -140,6 +153,7 @@ export class ExtractPool {
     this.onError = options.onError ?? (() => undefined);
     this.toStart = canServeExtraction(this.script) ? Math.max(0, options.threads) : 0;
     this.startAt = options.startAtPagesPerSec ?? DEFAULT_START_RATE;
+    this.startTimeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
     if (this.startAt <= 0) this.startThreads();
   }
 
@@ -162,27 +176,39 @@ export class ExtractPool {
     const worker = new Worker(BOOT, { eval: true, workerData: { crawlExtract: { script, context: this.context } } satisfies ExtractWorkerData });
     let settle!: () => void;
     const started = new Promise<void>((resolve) => (settle = resolve));
-    const thread: Thread = { worker, ready: false, pending: new Map(), outbox: [], transfer: [], started };
+    const thread: Thread = { worker, ready: false, gone: false, pending: new Map(), outbox: [], transfer: [], started };
     this.threads.push(thread);
+    const startTimer = setTimeout(() => {
+      fail(new Error(`extraction thread did not start within ${this.startTimeoutMs} ms`));
+      void worker.terminate();
+    }, this.startTimeoutMs);
+    startTimer.unref();
     worker.on('message', (msg: FromExtractor | { ready: true }) => {
       if ('ready' in msg) {
-        thread.ready = !this.closed;
+        clearTimeout(startTimer);
+        thread.ready = !this.closed && !thread.gone;
         settle();
+        // Jobs that waited for the thread to load.
+        if (thread.ready && thread.outbox.length > 0) this.queuePost();
         return;
       }
       for (const reply of msg.results) {
         const waiting = thread.pending.get(reply.id);
         if (!waiting) continue;
         thread.pending.delete(reply.id);
+        this.counts.threads++;
         if ('result' in reply) waiting.resolve(reply.result);
         else waiting.reject(new Error(`page extraction failed: ${reply.error}`));
       }
     });
     const fail = (err: Error) => {
+      clearTimeout(startTimer);
       settle();
       const at = this.threads.indexOf(thread);
       if (at < 0) return;
       this.threads.splice(at, 1);
+      thread.gone = true;
+      thread.ready = false;
       this.onError(err);
       // The jobs it held are redone here: extraction is pure, so the result is the same.
       for (const waiting of thread.pending.values()) this.runInline(waiting.job).then(waiting.resolve, waiting.reject);
@@ -213,15 +239,15 @@ export class ExtractPool {
     }
   }
 
-  /** Extracts a page (in a thread when one is ready). */
+  /** Extracts a page: in the ready thread with the fewest pending, else one still loading, else here. */
   run(job: PageJob): Promise<PageResult> {
     this.countPage();
     let best: Thread | undefined;
     for (const t of this.threads) if (t.ready && (!best || t.pending.size < best.pending.size)) best = t;
+    if (!best) for (const t of this.threads) if (!best || t.pending.size < best.pending.size) best = t;
     if (!best || this.closed) return this.runInline(job);
     const thread = best;
     const id = this.nextId++;
-    this.counts.threads++;
     // A copy is transferred (not cloned: a Buffer's view may span Node's shared pool); the job
     // keeps the original for the inline fallback should the thread die.
     const bytes = new Uint8Array(job.bytes);
@@ -229,17 +255,20 @@ export class ExtractPool {
       thread.pending.set(id, { resolve, reject, job });
       thread.outbox.push({ id, job: { ...job, bytes } });
       thread.transfer.push(bytes.buffer);
-      if (!this.postQueued) {
-        this.postQueued = true;
-        setImmediate(() => this.post());
-      }
+      if (thread.ready) this.queuePost();
     });
+  }
+
+  private queuePost(): void {
+    if (this.postQueued) return;
+    this.postQueued = true;
+    setImmediate(() => this.post());
   }
 
   private post(): void {
     this.postQueued = false;
     for (const thread of this.threads) {
-      if (thread.outbox.length === 0) continue;
+      if (!thread.ready || thread.outbox.length === 0) continue;
       thread.worker.postMessage({ jobs: thread.outbox } satisfies ToExtractor, thread.transfer);
       thread.outbox = [];
       thread.transfer = [];

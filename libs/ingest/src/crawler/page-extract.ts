@@ -3,6 +3,7 @@ import { charsetFromContentType, decodeBytes, sniffHtmlCharset } from '../charse
 import { extractHtmlText } from '../html-text';
 import type { ReadContext } from '../readers/context';
 import { docItem } from '../readers/context';
+import { docLine, lineBytes } from './doc-line';
 import { extractLinks } from './sitemap';
 import { normalizeUrl, outOfScope, type ScopeRules } from './url';
 
@@ -17,6 +18,8 @@ export interface PageContext {
   robotsToken: string;
   scope: ScopeRules;
   sortQuery: boolean;
+  /** The crawl run, which the crawl store's document lines carry. */
+  run: string;
 }
 
 /** A fetched 2xx page body of a type the crawler keeps. */
@@ -34,7 +37,7 @@ export interface PageJob {
   /**
    * The version the page's document gets if it is new or changed (the crawl store's previous
    * version + 1) and the id of the document it replaces: set on the document's meta here, so
-   * that the document can be serialized off the crawl thread (`docJson`).
+   * that the document can be serialized off the crawl thread (`docLine`).
    */
   version: number;
   previousDocId?: string;
@@ -49,8 +52,12 @@ export type PageResult =
       noindex: boolean;
       /** The document or drop; absent for noindex pages, which are never turned into documents. */
       item?: DocItem;
-      /** `JSON.stringify` of the item's document, when there is one (the crawl store writes it). */
-      docJson?: string;
+      /**
+       * The crawl store's line for the item's document, when there is one (`docLine` of the
+       * run, the requested URL and `JSON.stringify` of the document), as UTF-8 in a buffer of
+       * its own, which a thread hands over without a copy.
+       */
+      docLine?: Uint8Array;
     };
 
 const regexpEscape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -78,7 +85,7 @@ export function extractPage(ctx: PageContext, job: PageJob, robotsMeta: RegExp =
   };
   if (job.media === 'text/plain') {
     const item = docItem(ctx.read, { kind: 'text', text: decoded.text.replace(/\r\n?/g, '\n').trim(), fetchedAt: job.fetchedAt, meta, provenance: { url: job.finalUrl } }, where, job.bytes.length);
-    return withDocument(job, item, []);
+    return withDocument(ctx.run, job, item, []);
   }
   const page = extractHtmlText(decoded.text);
   // A second parse for links only when they can be followed or a robots meta tag is there.
@@ -98,14 +105,14 @@ export function extractPage(ctx: PageContext, job: PageJob, robotsMeta: RegExp =
     where,
     job.bytes.length,
   );
-  return withDocument(job, item, links);
+  return withDocument(ctx.run, job, item, links);
 }
 
 /** The result of an indexable page: its document (if any) versioned and serialized. */
-function withDocument(job: PageJob, item: DocItem, links: string[]): PageResult {
+function withDocument(run: string, job: PageJob, item: DocItem, links: string[]): PageResult {
   if (!('doc' in item)) return { kind: 'page', links, noindex: false, item };
   item.doc.meta = { ...item.doc.meta, version: job.version, ...(job.previousDocId ? { previousDocId: job.previousDocId } : {}) };
-  return { kind: 'page', links, noindex: false, item, docJson: JSON.stringify(item.doc) };
+  return { kind: 'page', links, noindex: false, item, docLine: lineBytes(docLine(run, job.requestedUrl, JSON.stringify(item.doc))) };
 }
 
 function inScopeLinks(raw: readonly string[], scope: ScopeRules, sortQuery: boolean): string[] {

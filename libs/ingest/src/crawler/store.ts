@@ -1,7 +1,8 @@
-import { closeSync, createReadStream, existsSync, fdatasync, fdatasyncSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, fdatasync, fdatasyncSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, writeSync, writevSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Doc } from '@apollo/document';
+import { docLine, lineBytes } from './doc-line';
 
 /** What happened to a URL's content in the run that last fetched it. */
 export type ChangeKind = 'new' | 'changed' | 'unchanged' | 'deleted';
@@ -40,6 +41,14 @@ type LogLine = { t: 'run'; run: string } | ({ t: 'url' } & UrlRecord);
 /** How often appended records are forced to disk at most (a crash loses at most this much). */
 const SYNC_EVERY_MS = 200;
 
+/** Writes buffers in order with as few calls as the system allows (a short write is continued). */
+function writeAll(fd: number, buffers: Uint8Array[]): void {
+  let total = 0;
+  for (const b of buffers) total += b.length;
+  const written = writevSync(fd, buffers);
+  if (written < total) writeSync(fd, Buffer.concat(buffers).subarray(written));
+}
+
 /**
  * The persistent state of one source's crawl: an append-only JSONL log of URL records (the last
  * line of a URL wins) plus the documents the current run produced, so that a run stopped at any
@@ -61,7 +70,8 @@ export class CrawlStore {
   private syncing: Promise<void> | undefined;
   /** Lines of the current group, not yet written. */
   private pendingLog = '';
-  private pendingDocs = '';
+  /** Document lines as UTF-8 bytes (most come encoded from the extraction thread). */
+  private pendingDocs: Uint8Array[] = [];
   private flushQueued = false;
   private readonly logPath: string;
   private readonly docsPath: string;
@@ -122,7 +132,7 @@ export class CrawlStore {
     this.run = run;
     this.compact();
     closeSync(this.docsFd);
-    this.pendingDocs = '';
+    this.pendingDocs = [];
     this.docsFd = openSync(this.docsPath, 'w');
     fsyncSync(this.docsFd);
     return 'started';
@@ -168,10 +178,15 @@ export class CrawlStore {
 
   /**
    * Keeps a document of the current run (its group writes it before any URL record). `docJson`,
-   * when given, is `JSON.stringify(doc)` made elsewhere (the extraction thread).
+   * when given, is `JSON.stringify(doc)` made elsewhere.
    */
   putDoc(url: string, doc: Doc, docJson = JSON.stringify(doc)): void {
-    this.pendingDocs += `{"run":${JSON.stringify(this.run)},"url":${JSON.stringify(url)},"doc":${docJson}}\n`;
+    this.putDocLine(lineBytes(docLine(this.run ?? '', url, docJson)));
+  }
+
+  /** Keeps a document line made elsewhere (`docLine` of this run, as UTF-8: the extraction thread's). */
+  putDocLine(line: Uint8Array): void {
+    this.pendingDocs.push(line);
     this.queueFlush();
   }
 
@@ -189,9 +204,9 @@ export class CrawlStore {
   flush(): void {
     this.flushQueued = false;
     if (this.logFd < 0) return;
-    if (this.pendingDocs) {
-      writeSync(this.docsFd, this.pendingDocs);
-      this.pendingDocs = '';
+    if (this.pendingDocs.length > 0) {
+      writeAll(this.docsFd, this.pendingDocs);
+      this.pendingDocs = [];
     }
     if (this.pendingLog) {
       writeSync(this.logFd, this.pendingLog);
