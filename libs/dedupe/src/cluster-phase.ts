@@ -9,7 +9,7 @@ import { sourceRanks } from './keep-policy';
 import { DedupeLayout, EXACT_SPACE, keySpaces, PHASE_CLUSTER } from './layout';
 import { estimateJaccard } from './minhash';
 import { RunFileReader } from './run-file';
-import { FLAG_NO_SHINGLES, OTHER_LANG, readSignatureFile, SignatureFileError, type SignatureRecord } from './signature-file';
+import { FLAG_NO_SHINGLES, OTHER_LANG, REC_EXACT, REC_FLAGS, REC_ID, REC_LANG, REC_LENGTH, REC_SOURCE, recordSignature, scanSignatureFile, SignatureFileError } from './signature-file';
 import type { SignatureStore } from './signature-store';
 import { IndexedStore, openRunStore } from './corpus-index';
 import { clusterAgainstIndex } from './cluster-against';
@@ -37,11 +37,6 @@ function unionEdges(uf: UnionFind, store: SignatureStore, path: string): void {
   } finally {
     r.close();
   }
-}
-
-/** Streams every signature record of the run in (rank, ordinal) order, checksums checked. */
-async function* allRecords(store: SignatureStore): AsyncGenerator<SignatureRecord> {
-  for (const file of store.files) yield* readSignatureFile(file);
 }
 
 function langName(index: number): string {
@@ -75,26 +70,26 @@ export async function clusterRun(output: string, worldSize: number, config: Dedu
     const rankOfSource = sourceRanks(config.sourcePriority);
     const best = new Map<number, { doc: number; key: Buffer }>();
     const key = Buffer.alloc(KEEP_BYTES);
-    const keepKey = (rec: SignatureRecord) => {
-      writeKeepKey(key, 0, { sourceRank: rankOfSource[rec.sourceIndex]!, contentLength: rec.contentLength, id: Buffer.from(rec.id, 'hex'), rank: rec.rank, ordinal: rec.ordinal });
-      return key;
-    };
     const byLang: ClusterSummary['byLang'] = {};
-    for await (const rec of allRecords(store)) {
-      const i = store.globalIndex(rec.rank, rec.ordinal);
-      if (rec.flags & FLAG_NO_SHINGLES) stats.noShingles++;
-      const entry = (byLang[langName(rec.langIndex)] ??= { docs: 0, exactDuplicates: 0, nearDuplicates: 0 });
-      entry.docs++;
-      rt.progress(1, 0);
-      if (uf.setSize(i) < 2) continue;
-      const root = uf.find(i);
-      const k = keepKey(rec);
-      const cur = best.get(root);
-      if (!cur) best.set(root, { doc: i, key: Buffer.from(k) });
-      else if (k.compare(cur.key) < 0) {
-        cur.doc = i;
-        k.copy(cur.key);
-      }
+    // Records are read as views of the file's blocks (scanSignatureFile): decoding every one
+    // into an object with its signature was most of this phase's time.
+    for (const [rank, file] of store.files.entries()) {
+      scanSignatureFile(file, (buf, o, ordinal) => {
+        const i = store.globalIndex(rank, ordinal);
+        if (buf[o + REC_FLAGS]! & FLAG_NO_SHINGLES) stats.noShingles++;
+        const entry = (byLang[langName(buf[o + REC_LANG]!)] ??= { docs: 0, exactDuplicates: 0, nearDuplicates: 0 });
+        entry.docs++;
+        if (uf.setSize(i) < 2) return;
+        const root = uf.find(i);
+        writeKeepKey(key, 0, { sourceRank: rankOfSource[buf[o + REC_SOURCE]!]!, contentLength: buf.readUInt32LE(o + REC_LENGTH), id: buf.subarray(o + REC_ID, o + REC_ID + 16), rank, ordinal });
+        const cur = best.get(root);
+        if (!cur) best.set(root, { doc: i, key: Buffer.from(key) });
+        else if (key.compare(cur.key) < 0) {
+          cur.doc = i;
+          key.copy(cur.key);
+        }
+      });
+      rt.progress(store.headers[rank]!.count, 0);
     }
 
     // Pass 2: one duplicate record per dropped document, in (rank, ordinal) order.
@@ -116,24 +111,27 @@ export async function clusterRun(output: string, worldSize: number, config: Dedu
         const rank = rankOf(doc);
         const ordinal = doc - store.offsets[rank]!;
         const raw = store.record(rank, ordinal);
-        keptCache = { doc, exact: Buffer.from(raw.subarray(8, 24)), id: raw.toString('hex', 24, 40), signature: store.signature(rank, ordinal) };
+        keptCache = { doc, exact: Buffer.from(raw.subarray(REC_EXACT, REC_EXACT + 16)), id: raw.toString('hex', REC_ID, REC_ID + 16), signature: recordSignature(raw, 0, store.numHashes) };
       }
       return keptCache;
     };
-    async function* duplicates(): AsyncGenerator<DuplicateRecord> {
-      for await (const rec of allRecords(store)) {
-        const i = store.globalIndex(rec.rank, rec.ordinal);
+    const hashes = store.numHashes;
+    /** One rank's duplicate records, gathered while its file is scanned (checksum checked before they are used). */
+    const rankDuplicates = (rank: number): DuplicateRecord[] => {
+      const out: DuplicateRecord[] = [];
+      scanSignatureFile(store.files[rank]!, (buf, o, ordinal) => {
+        const i = store.globalIndex(rank, ordinal);
         const size = uf.setSize(i);
         const keptDoc = size < 2 ? i : best.get(uf.find(i))!.doc;
         if (keptDoc === i) {
           stats.kept++;
           if (size >= 2) stats.clusters++;
           if (size > stats.largestCluster) stats.largestCluster = size;
-          continue;
+          return;
         }
         const kept = keptRecord(keptDoc);
-        const exact = Buffer.from(rec.exactHash).equals(kept.exact);
-        const lang = byLang[langName(rec.langIndex)]!;
+        const exact = buf.compare(kept.exact, 0, 16, o + REC_EXACT, o + REC_EXACT + 16) === 0;
+        const lang = byLang[langName(buf[o + REC_LANG]!)]!;
         if (exact) {
           stats.exactDuplicates++;
           lang.exactDuplicates++;
@@ -142,18 +140,22 @@ export async function clusterRun(output: string, worldSize: number, config: Dedu
           lang.nearDuplicates++;
         }
         const keptRank = rankOf(keptDoc);
-        yield {
-          rank: rec.rank,
-          ordinal: rec.ordinal,
-          id: rec.id,
+        out.push({
+          rank,
+          ordinal,
+          id: buf.toString('hex', o + REC_ID, o + REC_ID + 16),
           kind: exact ? 'exact' : 'near',
-          similarity: exact ? 1 : Math.round(estimateJaccard(rec.signature, kept.signature) * 1e4) / 1e4,
+          similarity: exact ? 1 : Math.round(estimateJaccard(recordSignature(buf, o, hashes), kept.signature) * 1e4) / 1e4,
           keptRank,
           keptOrdinal: keptDoc - store.offsets[keptRank]!,
           keptId: kept.id,
           clusterSize: size,
-        };
-      }
+        });
+      });
+      return out;
+    };
+    function* duplicates(): Generator<DuplicateRecord> {
+      for (let rank = 0; rank < store.files.length; rank++) yield* rankDuplicates(rank);
     }
     await writeDuplicates(layout.duplicatesFile(), duplicates());
     const summary: ClusterSummary = { stats, byLang, worldSize };

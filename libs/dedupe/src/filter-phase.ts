@@ -3,17 +3,18 @@ import { docId, readDocFile, type Doc } from '@apollo/document';
 import { loadBoilerplate, type BoilerplateSet } from './boilerplate';
 import { docPhase, type DocStep, type ShardedPhase, type TaskSpec } from '@apollo/stage';
 import type { DedupeConfig } from './config';
+import { changedCountError, changedIdError, duplicateDrop } from './duplicate-drop';
 import { readDuplicatesForRank, type DuplicateRecord } from './duplicates-file';
 import { DedupeLayout, PHASE_FILTER } from './layout';
 import { SourceLineSink, type SourceLines } from './raw-lines';
-import { readSignatureHeader } from './signature-file';
+import { readSignatureHeader, type SignatureFileHeader } from './signature-file';
+import { runCopyFilterTask } from './filter-copy';
+import { usableLinePlan, type LinePlan } from './line-plan';
 import { loadBenchmarks } from './decontam/benchmark';
 import { BenchmarkIndex } from './decontam/ngram-index';
 import { decontaminationStep } from './decontam/step';
 
-/** Drop reasons of the filter phase. */
-export const EXACT_DUPLICATE = 'exact_duplicate';
-export const NEAR_DUPLICATE = 'near_duplicate';
+export { EXACT_DUPLICATE, NEAR_DUPLICATE } from './duplicate-drop';
 
 /**
  * The filter step for one task: its documents arrive in the same order as in the signatures
@@ -30,25 +31,16 @@ export function duplicateFilter(records: AsyncIterator<DuplicateRecord>, expecte
       if (!next.done && next.value.ordinal < ordinal) throw new Error(`${source}: record for ordinal ${next.value.ordinal} is out of order`);
       if (!next.done && next.value.ordinal === ordinal) {
         const dup = next.value;
-        if (dup.id !== doc.id) {
-          throw new Error(`${source}: document ${ordinal} of task ${ctx.rank} has id ${doc.id}, but the clusters name ${dup.id}; the input changed since the signatures phase`);
-        }
-        const reason = dup.kind === 'exact' ? EXACT_DUPLICATE : NEAR_DUPLICATE;
-        const where = dup.keptInIndex ? ' in the index' : '';
-        ctx.drop(doc, reason, `duplicate of ${dup.keptId}${where} (similarity ${dup.similarity})`, {
-          duplicateOf: dup.keptId,
-          similarity: dup.similarity,
-          ...(dup.keptInIndex ? { duplicateInIndex: true } : {}),
-        });
+        if (dup.id !== doc.id) throw changedIdError(source, ordinal, ctx.rank, doc.id, dup);
+        const { reason, detail, extra } = duplicateDrop(dup);
+        ctx.drop(doc, reason, detail, extra);
         next = await records.next();
       } else {
         yield doc;
       }
       ordinal++;
     }
-    if (ordinal !== expectedDocs || !next.done) {
-      throw new Error(`${source}: task ${ctx.rank} read ${ordinal} documents, the signatures phase saw ${expectedDocs}; the input changed since then`);
-    }
+    if (ordinal !== expectedDocs || !next.done) throw changedCountError(source, ctx.rank, ordinal, expectedDocs);
   };
 }
 
@@ -104,15 +96,53 @@ export function boilerplateStripStep(set: BoilerplateSet): DocStep {
 /**
  * Phase 4 (sharded, the document phase): drops the documents listed in the duplicates file,
  * then, with `decontaminate` set, drops or cuts the kept documents that hold benchmark items.
- * Kept documents are copied as the lines they were read as where that gives the same bytes
+ * In the default configuration (no decontamination, no boilerplate stripping) a task whose
+ * input files are the ones its signatures task read decides each line by the signatures
+ * task's line plan without parsing it (filter-copy.ts); otherwise it reads every document,
+ * copying kept documents as the lines they were read as where that gives the same bytes
  * (`readDocFile`'s `lines` option and raw-lines.ts).
  */
 export function filterPhase(): ShardedPhase<DedupeConfig> {
   const lines: SourceLines = new WeakMap();
-  return docPhase<DedupeConfig>({
+  const full = docPhase<DedupeConfig>({
     name: PHASE_FILTER,
     step: filterStep,
     read: () => (file) => readDocFile(file, { lines }),
     sink: (task) => new SourceLineSink(new DedupeLayout(task.output).stage.docsFile(task.rank), lines),
   });
+  return {
+    ...full,
+    async run(task, rt) {
+      const copy = await copyFilterInputs(task);
+      if ('reason' in copy) {
+        if (copy.reason !== undefined) rt.log.info('filter reads every document', { rank: task.rank, reason: copy.reason });
+        return full.run(task, rt);
+      }
+      return runCopyFilterTask(task, rt, copy.plan, copy.expectedDocs, readDuplicatesForRank(copy.duplicates, task.rank), copy.duplicates);
+    },
+  };
+}
+
+/**
+ * What the copying filter needs, or why the task takes the full path (undefined: the
+ * configuration needs every document; errors such as a missing duplicates file are left to the
+ * full path to report).
+ */
+async function copyFilterInputs(
+  task: TaskSpec<DedupeConfig>,
+): Promise<{ plan: LinePlan; expectedDocs: number; duplicates: string } | { reason: string | undefined }> {
+  const config = task.config;
+  if (config.decontaminate.length > 0 || (config.boilerplateStrip && config.boilerplateMinDocs > 0)) return { reason: undefined };
+  const layout = new DedupeLayout(task.output);
+  const duplicates = layout.duplicatesFile();
+  let header: SignatureFileHeader;
+  try {
+    await access(duplicates);
+    header = await readSignatureHeader(layout.signatureFile(task.rank));
+  } catch {
+    return { reason: undefined };
+  }
+  const usable = await usableLinePlan(layout.linePlan(task.rank), task.files, Buffer.from(header.checksum).toString('hex'));
+  if ('reason' in usable) return usable;
+  return { plan: usable.plan, expectedDocs: header.count, duplicates };
 }

@@ -25,6 +25,7 @@ export function spacesForRank(spaces: readonly string[], rank: number, worldSize
  *
  *   <out>/signatures/<rank>.sig              one signature file per signatures task
  *   <out>/signatures/<rank>.runs.json        that task's sorted runs per key space (manifest)
+ *   <out>/signatures/<rank>.lines.json       what that task saw of its input lines (line-plan.ts)
  *   <out>/signatures/{stats,completions}/    that phase's task stats and markers
  *   <out>/buckets/runs/<space>/<rank>-<seq>.run   sorted runs of bucket entries
  *   <out>/buckets/<space>.edges              pairs joined in one key space (verified near pairs, or copy -> representative)
@@ -48,6 +49,10 @@ export class DedupeLayout {
 
   runsManifest(rank: number): string {
     return join(this.stage.phaseDir(PHASE_SIGNATURES, false), `${StageLayout.rankName(rank)}.runs.json`);
+  }
+
+  linePlan(rank: number): string {
+    return join(this.stage.phaseDir(PHASE_SIGNATURES, false), `${StageLayout.rankName(rank)}.lines.json`);
   }
 
   signaturesComplete(rank: number): string {

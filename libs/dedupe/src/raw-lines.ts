@@ -33,18 +33,33 @@ export class SourceLineSink implements DocSink {
     this.file = new AtomicFileWriter(path);
   }
 
-  async write(doc: Doc): Promise<void> {
+  write(doc: Doc): Promise<void> {
+    return this.writeDoc(doc, this.lines.get(doc));
+  }
+
+  /** Writes a document read from `source` (undefined: not read from a line). */
+  async writeDoc(doc: Doc, source: SourceLine | undefined): Promise<void> {
     const json = JSON.stringify(doc);
-    const source = this.lines.get(doc);
     const bytes = source !== undefined && source.text === json ? source.bytes : Buffer.from(json);
     this.parts.push(bytes, NEWLINE_BYTES);
     this.partBytes += bytes.length + 1;
     if (this.partBytes > BATCH_BYTES) await this.flush();
   }
 
+  /**
+   * Writes whole lines, newlines included, known to be copyable (the filter's fast path).
+   * The bytes must not change afterwards: large runs are handed to the file as they are.
+   */
+  async writeLines(bytes: Buffer): Promise<void> {
+    if (bytes.length === 0) return;
+    this.parts.push(bytes);
+    this.partBytes += bytes.length;
+    if (this.partBytes > BATCH_BYTES) await this.flush();
+  }
+
   private async flush(): Promise<void> {
     if (this.partBytes === 0) return;
-    const data = Buffer.concat(this.parts, this.partBytes);
+    const data = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.partBytes);
     this.parts = [];
     this.partBytes = 0;
     await this.file.write(data);

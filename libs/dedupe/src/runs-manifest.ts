@@ -1,5 +1,4 @@
-import { readdirSync, rmSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { writeFileAtomic } from '@apollo/document';
 import { StageLayout } from '@apollo/stage';
@@ -90,7 +89,9 @@ export async function readRunsManifest(layout: DedupeLayout, rank: number): Prom
   const path = layout.runsManifest(rank);
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    // Synchronous: every task of the buckets phase reads every rank's manifest, and a promise
+    // round trip per small file left the worker idle.
+    text = readFileSync(path, 'utf8');
   } catch {
     throw new Error(`${path} is missing: rerun signatures task ${rank} (delete its completion marker)`);
   }

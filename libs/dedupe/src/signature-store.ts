@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readSync } from 'node:fs';
-import { access } from 'node:fs/promises';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { numHashes, type DedupeConfig } from './config';
 import { DedupeLayout } from './layout';
-import { checkSignatureParams, HEADER_BYTES, RECORD_FIXED_BYTES, readSignatureHeader, SignatureFileError, verifySignatureFile, type SignatureFileHeader } from './signature-file';
+import { checkSignatureParams, HEADER_BYTES, RECORD_FIXED_BYTES, readSignatureHeaderSync, SignatureFileError, verifySignatureFileOnce, type SignatureFileHeader } from './signature-file';
 
 /**
  * Random access to the signature files of a run by (rank, ordinal): the records are of fixed
@@ -74,7 +73,8 @@ export class SignatureStore {
 /**
  * Opens the signature files of every rank after checking that each signatures task completed
  * and that the files were made with this configuration. With `verify`, every file is also read
- * once to compare its checksum, so no later positioned read can see corrupt records.
+ * once to compare its checksum, so no later positioned read can see corrupt records (once per
+ * thread while the file is unchanged: `verifySignatureFileOnce`).
  */
 export async function openSignatureStore(output: string, worldSize: number, config: DedupeConfig, verify: boolean): Promise<SignatureStore> {
   const layout = new DedupeLayout(output);
@@ -82,12 +82,11 @@ export async function openSignatureStore(output: string, worldSize: number, conf
   const headers: SignatureFileHeader[] = [];
   for (let rank = 0; rank < worldSize; rank++) {
     const file = layout.signatureFile(rank);
-    try {
-      await access(layout.signaturesComplete(rank));
-    } catch {
+    // Synchronous checks: a task opens every rank's file, and a promise per check left it idle.
+    if (!existsSync(layout.signaturesComplete(rank))) {
       throw new Error(`signatures task ${rank} of ${worldSize} has not completed (${file}); run --phase signatures for it first`);
     }
-    const header = await readSignatureHeader(file);
+    const header = readSignatureHeaderSync(file);
     checkSignatureParams(file, header, {
       numHashes: numHashes(config),
       seed: config.seed,
@@ -96,7 +95,7 @@ export async function openSignatureStore(output: string, worldSize: number, conf
       rank,
       worldSize,
     });
-    if (verify) await verifySignatureFile(file);
+    if (verify) verifySignatureFileOnce(file);
     files.push(file);
     headers.push(header);
   }

@@ -1,6 +1,5 @@
-import { readdir, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { LANGS, readDocFile, SOURCE_TYPES } from '@apollo/document';
+import { stat } from 'node:fs/promises';
+import { LANGS, readDocFile, SOURCE_TYPES, type Doc, type SourceLine } from '@apollo/document';
 import { finishStats, startStats, type ShardedPhase, type TaskRuntime, type TaskSpec, type TaskStats } from '@apollo/stage';
 import { memoryBytes, numHashes, type DedupeConfig } from './config';
 import { loadBoilerplate } from './boilerplate';
@@ -8,30 +7,23 @@ import { Fingerprinter } from './fingerprint';
 import { writeEntry } from './bucket-entry';
 import { sourceRanks } from './keep-policy';
 import { DedupeLayout, EXACT_SPACE, keySpaces, PHASE_SIGNATURES } from './layout';
+import { isCopyableLine } from './doc-line';
+import { LINE_PLAN_FORMAT, LinePlanFileBuilder, fileIdentity, removeLinePlan, writeLinePlan, type LinePlanFile } from './line-plan';
 import { bandKeyOf } from './lsh';
 import { SpaceRunWriter } from './runs-manifest';
+import { removeStaleTemporaries } from './stale-temporaries';
 import { FLAG_NO_SHINGLES, OTHER_LANG, readSignatureHeader, SignatureFileWriter } from './signature-file';
 
 const LANG_INDEX = new Map<string, number>(LANGS.map((l, i) => [l, i]));
 const SOURCE_INDEX = new Map<string, number>(SOURCE_TYPES.map((s, i) => [s, i]));
-
-async function removeStaleTemporaries(file: string): Promise<void> {
-  const prefix = basename(file) + '.tmp-';
-  let names: string[];
-  try {
-    names = await readdir(dirname(file));
-  } catch {
-    return;
-  }
-  await Promise.all(names.filter((n) => n.startsWith(prefix)).map((n) => rm(join(dirname(file), n), { force: true })));
-}
 
 /**
  * Reads the task's documents in input order and writes one signature record per valid
  * document; its position among the task's valid documents is its ordinal, the key the filter
  * phase uses to find it again. Invalid records are counted (the filter phase rejects them).
  * Beside the signature file it writes the first half of the external sort: sorted runs of
- * bucket entries per key space (one per band, one for exact hashes), within the memory setting.
+ * bucket entries per key space (one per band, one for exact hashes), within the memory setting,
+ * and the line plan the filter phase uses to copy lines without parsing them (line-plan.ts).
  */
 export async function runSignaturesTask(task: TaskSpec<DedupeConfig>, rt: TaskRuntime): Promise<TaskStats> {
   const config = task.config;
@@ -39,6 +31,10 @@ export async function runSignaturesTask(task: TaskSpec<DedupeConfig>, rt: TaskRu
   const layout = new DedupeLayout(task.output);
   const path = layout.signatureFile(task.rank);
   await removeStaleTemporaries(path);
+  const planPath = layout.linePlan(task.rank);
+  await removeLinePlan(planPath);
+  const planFiles: LinePlanFile[] = [];
+  const lines = new WeakMap<Doc, SourceLine>();
   const bands = numHashes(config) > 0 ? config.bands : 0;
   const spaces = keySpaces(bands);
   const runs = new SpaceRunWriter(layout, task.rank, spaces, memoryBytes(config));
@@ -64,17 +60,25 @@ export async function runSignaturesTask(task: TaskSpec<DedupeConfig>, rt: TaskRu
   try {
     for (const file of task.files) {
       try {
-        if (!(await stat(file)).isFile()) throw new Error('not a regular file');
-        for await (const item of readDocFile(file)) {
+        // Taken before reading: a change while the file is read shows as a changed identity.
+        const info = await stat(file, { bigint: true });
+        if (!info.isFile()) throw new Error('not a regular file');
+        const plan = new LinePlanFileBuilder(file, fileIdentity(info));
+        planFiles.push(plan.entry);
+        for await (const item of readDocFile(file, { lines })) {
           stats.docsIn++;
           stats.bytesIn += item.bytes;
           rt.progress(1, item.bytes);
           if ('problem' in item) {
             stats.dropped[item.problem.reason] = (stats.dropped[item.problem.reason] ?? 0) + 1;
+            plan.problem();
             continue;
           }
           const doc = item.doc;
           stats.charsIn += doc.text.length;
+          plan.doc(doc.text.length, isCopyableLine(doc, lines.get(doc)!, item.bytes));
+          // Gone at once: a weak map that keeps growing costs the collector on every pass.
+          lines.delete(doc);
           const fp = fingerprinter.fingerprint(boilerplate.size > 0 ? boilerplate.strip(doc).text : doc.text, doc.lang);
           if (fp.noShingles) extra.noShingles!++;
           else if (fp.mode === 'chars') extra.charShingled!++;
@@ -123,7 +127,9 @@ export async function runSignaturesTask(task: TaskSpec<DedupeConfig>, rt: TaskRu
     } else {
       await writer.commit();
       const header = await readSignatureHeader(path);
-      const manifest = await runs.finish(task.worldSize, Buffer.from(header.checksum).toString('hex'));
+      const signatureChecksum = Buffer.from(header.checksum).toString('hex');
+      const manifest = await runs.finish(task.worldSize, signatureChecksum);
+      await writeLinePlan(planPath, { format: LINE_PLAN_FORMAT, signatureChecksum, files: planFiles });
       stats.bytesOut = (await stat(path)).size;
       extra.runs = Object.values(manifest.spaces).reduce((n, list) => n + list.length, 0);
     }

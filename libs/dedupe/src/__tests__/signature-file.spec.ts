@@ -6,7 +6,11 @@ import {
   HEADER_BYTES,
   readSignatureFile,
   readSignatureHeader,
+  recordSignature,
+  REC_ID,
+  scanSignatureFile,
   SignatureFileError,
+  verifySignatureFileOnce,
   SignatureFileWriter,
   type SignatureFileParams,
   type SignatureRecord,
@@ -53,6 +57,31 @@ describe('signature files', () => {
     expect(recs).toHaveLength(5000);
     expect(recs[4321]).toMatchObject({ rank: 2, ordinal: 4321, id: (4321).toString(16).padStart(32, 'a'), contentLength: 4421, sourceIndex: 1, langIndex: 1, flags: 1 });
     expect(Array.from(recs[4321]!.signature)).toEqual([4321, 4322, 0xffffffff, 7]);
+  });
+
+  it('scans records as views with the fields readSignatureFile decodes', async () => {
+    const path = join(dir, '00002.sig');
+    await writeSample(path, 5000);
+    const recs = await readAll(path);
+    const seen: string[] = [];
+    scanSignatureFile(path, (buf, o, ordinal) => {
+      const r = recs[ordinal]!;
+      if (buf.toString('hex', o + REC_ID, o + REC_ID + 16) !== r.id || !recordSignature(buf, o, 4).every((v, i) => v === r.signature[i])) seen.push(`bad ${ordinal}`);
+      else if (ordinal % 1000 === 0) seen.push(r.id);
+    });
+    expect(seen).toEqual([0, 1000, 2000, 3000, 4000].map((i) => i.toString(16).padStart(32, 'a')));
+  });
+
+  it('verifies a file once per thread, and again once it was rewritten', async () => {
+    const path = join(dir, '00002.sig');
+    await writeSample(path, 50);
+    expect(verifySignatureFileOnce(path).count).toBe(50);
+    expect(verifySignatureFileOnce(path).count).toBe(50);
+    const fh = await open(path, 'r+');
+    await fh.write(Buffer.from([0xff, 0xee]), 0, 2, HEADER_BYTES + 100);
+    await fh.close();
+    expect(() => verifySignatureFileOnce(path)).toThrow(`${path}: bad signature file: checksum mismatch`);
+    expect(() => scanSignatureFile(path, () => undefined)).toThrow(`${path}: bad signature file: checksum mismatch`);
   });
 
   it('names a truncated file', async () => {
