@@ -1,42 +1,4 @@
-import { DEFAULT_LIMITS, validateDoc, type Doc, type RecordLocation, type RecordProblem, type SourceLine, type ValidationLimits } from '@apollo/document';
-
-/**
- * One JSONL line read as `readDocFile` reads it (libs/document io/lines.ts and io/docs.ts):
- * a trailing CR dropped, strict UTF-8 (a leading BOM dropped), blank lines skipped, then
- * JSON.parse and `validateDoc`. The filter's fast path parses only the few lines it must
- * (dropped and flagged ones) and needs the very item the full reader would have made of each;
- * `doc-line.spec.ts` compares the two line by line on every kind of line.
- */
-export type DocLine =
-  | { kind: 'blank' }
-  | { kind: 'problem'; problem: RecordProblem }
-  | { kind: 'doc'; doc: Doc; line: SourceLine };
-
-const CR = 0x0d;
-const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
-
-/** Parses one line (its bytes without the newline) found at `at`. */
-export function parseDocLine(buf: Buffer, at: RecordLocation, limits: ValidationLimits = DEFAULT_LIMITS): DocLine {
-  let end = buf.length;
-  if (end > 0 && buf[end - 1] === CR) end--;
-  let text: string;
-  try {
-    text = decoder.decode(buf.subarray(0, end));
-  } catch {
-    return { kind: 'problem', problem: { reason: 'invalid_utf8', detail: 'line is not valid UTF-8', at } };
-  }
-  if (text.trim().length === 0) return { kind: 'blank' };
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    return { kind: 'problem', problem: { reason: 'malformed_json', detail: (err as Error).message, at } };
-  }
-  const checked = validateDoc(value, at, limits);
-  if (!checked.ok) return { kind: 'problem', problem: checked.problem };
-  const start = end >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
-  return { kind: 'doc', doc: checked.value, line: { text, bytes: buf.subarray(start, end) } };
-}
+import type { Doc, SourceLine } from '@apollo/document';
 
 /**
  * Whether a document's line can be copied as it is: its bytes, as they stand in the file

@@ -1,8 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
-import { JsonlWriter, type RecordProblem } from '@apollo/document';
+import { JsonlWriter, parseDocLine, type DocLine, type RecordProblem } from '@apollo/document';
 import { ConservationError, droppedTotal, finishStats, startStats, type RejectRecord, type TaskRuntime, type TaskSpec, type TaskStats } from '@apollo/stage';
 import type { DedupeConfig } from './config';
-import { parseDocLine, type DocLine } from './doc-line';
 import { changedCountError, changedIdError, duplicateDrop } from './duplicate-drop';
 import type { DuplicateRecord } from './duplicates-file';
 import { DedupeLayout, PHASE_FILTER } from './layout';

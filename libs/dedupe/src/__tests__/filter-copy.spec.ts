@@ -1,9 +1,8 @@
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeDoc, readDocFile, type Doc, type SourceLine, type SourceType } from '@apollo/document';
+import { makeDoc, type Doc, type SourceType } from '@apollo/document';
 import { runStage, silentLogger, verifyStage, type StageOptions, type TaskStats } from '@apollo/stage';
-import { parseDocLine } from '../doc-line';
 import { DedupeLayout } from '../layout';
 import { usableLinePlan, type LinePlan } from '../line-plan';
 import { dedupeStage } from '../stage';
@@ -76,34 +75,6 @@ async function filterOutputs(out: string, worldSize: number): Promise<{ files: B
   }
   return { files, stats };
 }
-
-describe('parseDocLine', () => {
-  let dir: string;
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'doc-line-'));
-  });
-  afterEach(() => rm(dir, { recursive: true, force: true }));
-
-  it('makes of every line what readDocFile makes of it', async () => {
-    const path = join(dir, 'a.jsonl');
-    const data = trickyFiles()[0]!;
-    await writeFile(path, data);
-    const lines = new WeakMap<Doc, SourceLine>();
-    const expected: unknown[] = [];
-    for await (const item of readDocFile(path, { lines })) expected.push('doc' in item ? { doc: item.doc, line: lines.get(item.doc), bytes: item.bytes } : item);
-    const got: unknown[] = [];
-    const raw = data.toString('latin1').split('\n');
-    if (raw[raw.length - 1] === '') raw.pop();
-    raw.forEach((l, k) => {
-      const buf = Buffer.from(l, 'latin1');
-      const parsed = parseDocLine(buf, { file: path, line: k + 1 });
-      if (parsed.kind === 'doc') got.push({ doc: parsed.doc, line: parsed.line, bytes: buf.length + 1 });
-      else if (parsed.kind === 'problem') got.push({ problem: parsed.problem, bytes: buf.length + 1 });
-    });
-    expect(got).toEqual(expected);
-    expect(got).toHaveLength(9);
-  });
-});
 
 describe('copying filter', () => {
   let dir: string;

@@ -1,7 +1,7 @@
 import type { Doc } from '../document';
-import type { RecordProblem } from '../errors';
+import type { RecordLocation, RecordProblem } from '../errors';
 import { validateDoc, DEFAULT_LIMITS, type ValidationLimits } from '../validate';
-import { readJsonLines } from './lines';
+import { parseJsonLine, readRawLines } from './lines';
 
 /** A document read from a file, or a problem that replaces it; `bytes` drives progress. */
 export type DocItem = { doc: Doc; bytes: number } | { problem: RecordProblem; bytes: number };
@@ -21,20 +21,38 @@ export interface ReadDocOptions {
   highWaterMark?: number;
 }
 
+/** What one line of a document file holds (see `parseDocLine`). */
+export type DocLine =
+  | { kind: 'blank' }
+  | { kind: 'problem'; problem: RecordProblem; bytes: number }
+  | { kind: 'doc'; doc: Doc; line: SourceLine; bytes: number };
+
+/**
+ * Reads one line of a document file, given as its bytes without the newline, found at `at`:
+ * strict UTF-8 (a trailing CR and a leading BOM dropped), blank lines skipped, then JSON.parse
+ * and `validateDoc`. `bytes` counts the whole line, newline included. The one definition of a
+ * document line: `readDocFile` reads every line with it, and dedupe's filter the few it parses.
+ */
+export function parseDocLine(buf: Buffer, at: RecordLocation, limits: ValidationLimits = DEFAULT_LIMITS): DocLine {
+  const item = parseJsonLine(buf, at.line ?? 0);
+  if (item === undefined) return { kind: 'blank' };
+  if ('problem' in item) return { kind: 'problem', problem: { ...item.problem, at }, bytes: item.bytes };
+  const checked = validateDoc(item.value, at, limits);
+  if (!checked.ok) return { kind: 'problem', problem: checked.problem, bytes: item.bytes };
+  return { kind: 'doc', doc: checked.value, line: { text: item.text, bytes: item.raw }, bytes: item.bytes };
+}
+
 /** Reads a JSONL file of serialized documents (the format between stages), validating each. */
 export async function* readDocFile(file: string, opts: ReadDocOptions = {}): AsyncGenerator<DocItem> {
-  for await (const item of readJsonLines(file, opts.highWaterMark)) {
-    const at = { file, line: item.line };
-    if ('problem' in item) {
-      yield { problem: { ...item.problem, at }, bytes: item.bytes };
+  const limits = opts.limits ?? DEFAULT_LIMITS;
+  for await (const { line, buf } of readRawLines(file, opts.highWaterMark)) {
+    const item = parseDocLine(buf, { file, line }, limits);
+    if (item.kind === 'blank') continue;
+    if (item.kind === 'problem') {
+      yield { problem: item.problem, bytes: item.bytes };
       continue;
     }
-    const checked = validateDoc(item.value, at, opts.limits ?? DEFAULT_LIMITS);
-    if (!checked.ok) {
-      yield { problem: checked.problem, bytes: item.bytes };
-      continue;
-    }
-    opts.lines?.set(checked.value, { text: item.text, bytes: item.raw });
-    yield { doc: checked.value, bytes: item.bytes };
+    opts.lines?.set(item.doc, item.line);
+    yield { doc: item.doc, bytes: item.bytes };
   }
 }

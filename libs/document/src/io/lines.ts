@@ -13,29 +13,20 @@ export type LineItem =
 
 const NEWLINE = 0x0a;
 
+/** One line of a file as bytes: its 1-based number and its bytes without the newline (a view). */
+export interface RawLine {
+  line: number;
+  buf: Buffer;
+}
+
 /**
- * Streams the lines of a file as UTF-8 strings, checking each line strictly: a line with an
- * invalid byte sequence is reported as such instead of being decoded with replacement
- * characters. A final line without a newline is still yielded. A leading BOM is dropped.
+ * Streams the lines of a file as bytes, split at newlines (a CR before one stays in the line).
+ * A final line without a newline is still yielded.
  */
-export async function* readLines(file: string, highWaterMark = 1 << 20): AsyncGenerator<LineItem> {
-  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+export async function* readRawLines(file: string, highWaterMark = 1 << 20): AsyncGenerator<RawLine> {
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let line = 0;
-  const emit = (buf: Buffer): LineItem => {
-    line++;
-    let end = buf.length;
-    if (end > 0 && buf[end - 1] === 0x0d) end--; // CRLF
-    try {
-      const text = decoder.decode(buf.subarray(0, end));
-      // The decoder drops a BOM opening the line; the raw bytes leave it out too.
-      const start = end >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
-      return { line, text, bytes: buf.length + 1, raw: buf.subarray(start, end) };
-    } catch {
-      return { line, problem: 'invalid_utf8', bytes: buf.length + 1 };
-    }
-  };
   for await (const chunk of createReadStream(file, { highWaterMark }) as AsyncIterable<Buffer>) {
     let start = 0;
     let nl = chunk.indexOf(NEWLINE, start);
@@ -43,11 +34,11 @@ export async function* readLines(file: string, highWaterMark = 1 << 20): AsyncGe
       const piece = chunk.subarray(start, nl);
       if (pendingBytes > 0) {
         pending.push(piece);
-        yield emit(Buffer.concat(pending, pendingBytes + piece.length));
+        yield { line: ++line, buf: Buffer.concat(pending, pendingBytes + piece.length) };
         pending = [];
         pendingBytes = 0;
       } else {
-        yield emit(piece);
+        yield { line: ++line, buf: piece };
       }
       start = nl + 1;
       nl = chunk.indexOf(NEWLINE, start);
@@ -57,7 +48,32 @@ export async function* readLines(file: string, highWaterMark = 1 << 20): AsyncGe
       pendingBytes += chunk.length - start;
     }
   }
-  if (pendingBytes > 0) yield emit(Buffer.concat(pending, pendingBytes));
+  if (pendingBytes > 0) yield { line: ++line, buf: Buffer.concat(pending, pendingBytes) };
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/**
+ * Decodes one line's bytes (no newline) strictly: a trailing CR and a leading BOM are dropped,
+ * and a line with an invalid byte sequence is reported as such instead of being decoded with
+ * replacement characters.
+ */
+export function decodeLine(buf: Buffer, line: number): LineItem {
+  let end = buf.length;
+  if (end > 0 && buf[end - 1] === 0x0d) end--; // CRLF
+  try {
+    const text = strictUtf8.decode(buf.subarray(0, end));
+    // The decoder drops a BOM opening the line; the raw bytes leave it out too.
+    const start = end >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+    return { line, text, bytes: buf.length + 1, raw: buf.subarray(start, end) };
+  } catch {
+    return { line, problem: 'invalid_utf8', bytes: buf.length + 1 };
+  }
+}
+
+/** Streams the lines of a file as UTF-8 strings, each checked strictly (`decodeLine`). */
+export async function* readLines(file: string, highWaterMark = 1 << 20): AsyncGenerator<LineItem> {
+  for await (const { line, buf } of readRawLines(file, highWaterMark)) yield decodeLine(buf, line);
 }
 
 /** A parsed JSONL record, or the reason its line could not be used. Blank lines are skipped. */
@@ -72,21 +88,22 @@ export type JsonLineItem =
     }
   | { line: number; problem: { reason: string; detail: string }; bytes: number };
 
+/** Parses one line's bytes (no newline) as JSON; undefined for a blank line. */
+export function parseJsonLine(buf: Buffer, line: number): JsonLineItem | undefined {
+  const item = decodeLine(buf, line);
+  if ('problem' in item) return { line, bytes: item.bytes, problem: { reason: 'invalid_utf8', detail: 'line is not valid UTF-8' } };
+  if (item.text.trim().length === 0) return undefined;
+  try {
+    return { line, value: JSON.parse(item.text), bytes: item.bytes, text: item.text, raw: item.raw };
+  } catch (err) {
+    return { line, bytes: item.bytes, problem: { reason: 'malformed_json', detail: (err as Error).message } };
+  }
+}
+
+/** Streams the JSON records of a JSONL file (`parseJsonLine`), blank lines skipped. */
 export async function* readJsonLines(file: string, highWaterMark?: number): AsyncGenerator<JsonLineItem> {
-  for await (const item of readLines(file, highWaterMark)) {
-    if ('problem' in item) {
-      yield { line: item.line, bytes: item.bytes, problem: { reason: 'invalid_utf8', detail: 'line is not valid UTF-8' } };
-      continue;
-    }
-    if (item.text.trim().length === 0) continue;
-    try {
-      yield { line: item.line, value: JSON.parse(item.text), bytes: item.bytes, text: item.text, raw: item.raw };
-    } catch (err) {
-      yield {
-        line: item.line,
-        bytes: item.bytes,
-        problem: { reason: 'malformed_json', detail: (err as Error).message },
-      };
-    }
+  for await (const { line, buf } of readRawLines(file, highWaterMark)) {
+    const item = parseJsonLine(buf, line);
+    if (item !== undefined) yield item;
   }
 }
