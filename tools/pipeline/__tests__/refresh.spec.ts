@@ -5,9 +5,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readParquetRows, verifyShards, type ChangeEntry, type Manifest } from '@apollo/shards';
-// The crawler's fixture site is a test helper that @apollo/ingest does not export (it is not part of the lib's API).
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { startFixtureSite, type FixtureSite } from '../../../libs/ingest/src/crawler/testing/fixture-site';
+import { startFixtureSite, type FixtureSite } from '@apollo/ingest';
+import { fixturePipeline, fixtureRegistry } from '../../fixture-site/fixture-files';
 
 jest.setTimeout(90_000);
 
@@ -37,26 +36,16 @@ function pipeline(args: string[]): Promise<{ status: number | null; stdout: stri
   });
 }
 
-/** Test settings: short timeouts and backoffs, a 64 KiB cap, loopback allowed (as crawl.spec.ts). */
+/** The fixture's settings (short timeouts and backoffs, a 64 KiB cap) and registry, as files. */
 async function writePipeline(dir: string, state: string): Promise<string> {
   const file = join(dir, 'pipeline.json');
-  const crawler = { stateDir: state, delayMs: 10, perHostConcurrency: 2, concurrency: 8, maxRetries: 2, backoffBaseMs: 50, backoffMaxMs: 200, maxRetryAfterMs: 1500, statsEveryMs: 60_000 };
-  const fetch = { headersTimeoutMs: 400, bodyTimeoutMs: 400, totalTimeoutMs: 400, maxBytes: 64 * 1024, maxRedirects: 3 };
-  await writeFile(file, JSON.stringify({ name: 'refresh-test', stages: { crawl: { fetch, crawler } } }));
+  await writeFile(file, JSON.stringify(fixturePipeline(state)));
   return file;
 }
 
 async function writeRegistry(dir: string, site: FixtureSite): Promise<string> {
   const file = join(dir, 'fixture-sources.json');
-  const source = {
-    id: 'fixture-health',
-    lang: 'en',
-    source: 'web',
-    license: 'fixture content, tests only',
-    seeds: [`${site.origin}/en/diabetes.html`],
-    scope: { hosts: [`127.0.0.1:${site.port}`], maxDepth: 1, maxPages: 100 },
-  };
-  await writeFile(file, JSON.stringify({ name: 'fixture', sources: [source] }));
+  await writeFile(file, JSON.stringify(fixtureRegistry(site)));
   return file;
 }
 

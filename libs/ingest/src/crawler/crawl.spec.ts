@@ -7,7 +7,7 @@ import type { Doc } from '@apollo/document';
 import { runStage, silentLogger, type StageOptions } from '@apollo/stage';
 import { crawlStage } from '../crawl-stage';
 import type { DeltaEntry } from './crawl';
-import { FIXTURE_CRAWL_DELAY_S, type FixtureSite, startFixtureSite } from './testing/fixture-site';
+import { FIXTURE_CRAWL_DELAY_S, fixtureSource, type FixtureSite, startFixtureSite } from './testing/fixture-site';
 
 jest.setTimeout(30_000);
 
@@ -48,24 +48,7 @@ function pipeline(state: string, perHostConcurrency = 2) {
 
 async function registry(dir: string, site: FixtureSite, extra: Record<string, unknown> = {}): Promise<string> {
   const file = join(dir, 'fixture-sources.json');
-  const local = `localhost:${site.port}`;
-  await writeFile(
-    file,
-    JSON.stringify({
-      name: 'fixture',
-      sources: [
-        {
-          id: 'fixture-health',
-          lang: 'en',
-          source: 'web',
-          license: 'fixture content, tests only',
-          seeds: [`${site.origin}/en/diabetes.html`, `http://${local}/en/asthma.html`],
-          scope: { hosts: [`127.0.0.1:${site.port}`, local], maxDepth: 1, maxPages: 100 },
-          ...extra,
-        },
-      ],
-    }),
-  );
+  await writeFile(file, JSON.stringify({ name: 'fixture', sources: [{ ...fixtureSource(site, { localhost: true }), ...extra }] }));
   return file;
 }
 

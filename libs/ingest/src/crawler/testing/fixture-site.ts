@@ -26,6 +26,23 @@ export interface FixtureSite {
   close(): Promise<void>;
 }
 
+/**
+ * The registry entry of the fixture site: one English web source seeded at its diabetes page and
+ * scoped to its host; with `localhost`, the same server under that name as a second host (whose
+ * robots.txt answers 503).
+ */
+export function fixtureSource(site: FixtureSite, opts: { localhost?: boolean } = {}): Record<string, unknown> {
+  const local = `localhost:${site.port}`;
+  return {
+    id: 'fixture-health',
+    lang: 'en',
+    source: 'web',
+    license: 'fixture content, tests only',
+    seeds: [`${site.origin}/en/diabetes.html`, ...(opts.localhost ? [`http://${local}/en/asthma.html`] : [])],
+    scope: { hosts: [`127.0.0.1:${site.port}`, ...(opts.localhost ? [local] : [])], maxDepth: 1, maxPages: 100 },
+  };
+}
+
 /** Crawl-delay of the fixture's robots.txt for ApolloCorpusBot, in seconds. */
 export const FIXTURE_CRAWL_DELAY_S = 0.05;
 /** Bytes of the oversize page (above the tests' 64 KiB cap). */
