@@ -1,4 +1,4 @@
-import { AtomicFileWriter, type Doc, type SourceLine } from '@apollo/document';
+import { JsonlWriter, type Doc, type SourceLine } from '@apollo/document';
 import type { DocSink } from '@apollo/stage';
 
 /**
@@ -14,23 +14,16 @@ import type { DocSink } from '@apollo/stage';
 /** Lines of the documents read and not yet written, by document (no strong references kept). */
 export type SourceLines = WeakMap<Doc, SourceLine>;
 
-const NEWLINE_BYTES = Buffer.from('\n');
-
-/** Buffered bytes that make the sink write to its file (as the default writer's 1 MB batches). */
-const BATCH_BYTES = 1 << 20;
-
 /** The default `docs/<rank>.jsonl` sink, copying unchanged lines (see above). */
 export class SourceLineSink implements DocSink {
   readonly name = 'jsonl';
-  private readonly file: AtomicFileWriter;
-  private parts: Buffer[] = [];
-  private partBytes = 0;
+  private readonly writer: JsonlWriter;
 
   constructor(
     path: string,
     private readonly lines: SourceLines,
   ) {
-    this.file = new AtomicFileWriter(path);
+    this.writer = new JsonlWriter(path);
   }
 
   write(doc: Doc): Promise<void> {
@@ -40,10 +33,9 @@ export class SourceLineSink implements DocSink {
   /** Writes a document read from `source` (undefined: not read from a line). */
   async writeDoc(doc: Doc, source: SourceLine | undefined): Promise<void> {
     const json = JSON.stringify(doc);
-    const bytes = source !== undefined && source.text === json ? source.bytes : Buffer.from(json);
-    this.parts.push(bytes, NEWLINE_BYTES);
-    this.partBytes += bytes.length + 1;
-    if (this.partBytes > BATCH_BYTES) await this.flush();
+    if (source !== undefined && source.text === json) this.writer.addLine(source.bytes);
+    else this.writer.addSerialized(json);
+    await this.writer.flushIfFull();
   }
 
   /**
@@ -52,28 +44,16 @@ export class SourceLineSink implements DocSink {
    */
   async writeLines(bytes: Buffer): Promise<void> {
     if (bytes.length === 0) return;
-    this.parts.push(bytes);
-    this.partBytes += bytes.length;
-    if (this.partBytes > BATCH_BYTES) await this.flush();
-  }
-
-  private async flush(): Promise<void> {
-    if (this.partBytes === 0) return;
-    const data = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.partBytes);
-    this.parts = [];
-    this.partBytes = 0;
-    await this.file.write(data);
+    this.writer.addLines(bytes);
+    await this.writer.flushIfFull();
   }
 
   async commit(): Promise<number> {
-    await this.flush();
-    await this.file.commit();
-    return this.file.bytes;
+    await this.writer.commit();
+    return this.writer.bytes;
   }
 
-  async abort(): Promise<void> {
-    this.parts = [];
-    this.partBytes = 0;
-    await this.file.abort();
+  abort(): Promise<void> {
+    return this.writer.abort();
   }
 }

@@ -39,6 +39,47 @@ describe('JsonlWriter', () => {
     expect(w.bytes).toBe(written.length);
   });
 
+  it('keeps the order of values, serialized lines, line bytes and whole runs of lines', async () => {
+    const path = join(dir, 'mixed.jsonl');
+    const w = new JsonlWriter(path);
+    const expected: string[] = [];
+    const big = Array.from({ length: 9000 }, (_, i) => JSON.stringify({ run: i, text: 'résumé 高血压 '.repeat(3) })).join('\n') + '\n';
+    for (let i = 0; i < 400; i++) {
+      const v = { i, text: 'ضغط الدم '.repeat(1 + (i % 50)) };
+      switch (i % 5) {
+        case 0:
+          w.add(v);
+          expected.push(JSON.stringify(v) + '\n');
+          break;
+        case 1:
+          w.addSerialized(JSON.stringify(v));
+          expected.push(JSON.stringify(v) + '\n');
+          break;
+        case 2:
+          w.addLine(Buffer.from(JSON.stringify(v)));
+          expected.push(JSON.stringify(v) + '\n');
+          break;
+        case 3:
+          // A small run (copied into the batch) and, every fifth time, a large one (handed over).
+          w.addLines(Buffer.from(`{"a":${i}}\n{"b":${i}}\n`));
+          expected.push(`{"a":${i}}\n{"b":${i}}\n`);
+          if (i % 25 === 3) {
+            w.addLines(Buffer.from(big));
+            expected.push(big);
+          }
+          break;
+        default:
+          await w.write(v);
+          expected.push(JSON.stringify(v) + '\n');
+      }
+      await w.flushIfFull();
+    }
+    await w.commit();
+    const written = await readFile(path);
+    expect(written.equals(Buffer.from(expected.join('')))).toBe(true);
+    expect(w.count).toBe(expected.join('').split('\n').length - 1);
+  });
+
   it('leaves no file behind on abort', async () => {
     const path = join(dir, 'gone.jsonl');
     const w = new JsonlWriter(path);

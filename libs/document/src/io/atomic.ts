@@ -61,6 +61,7 @@ export class AtomicFileWriter {
 
 /** Bytes per batch: the writer hands the file one batch at a time. */
 const BATCH_BYTES = 1 << 20;
+const NEWLINE = 0x0a;
 
 /**
  * Line-oriented JSON writer on top of `AtomicFileWriter`, batching small writes. Each line is
@@ -72,8 +73,9 @@ export class JsonlWriter {
   private readonly file: AtomicFileWriter;
   private batch = Buffer.allocUnsafe(BATCH_BYTES);
   private used = 0;
-  /** Filled batches waiting for the next flush. */
-  private full: Buffer[] = [];
+  /** Filled batches (and runs of lines handed over whole) waiting for the next flush. */
+  private full: Uint8Array[] = [];
+  /** Lines taken so far. */
   count = 0;
 
   constructor(path: string) {
@@ -95,17 +97,48 @@ export class JsonlWriter {
 
   /** Buffers a value without waiting; call `flushIfFull()` at a convenient await point. */
   add(value: unknown): void {
-    const json = JSON.stringify(value);
+    this.addSerialized(JSON.stringify(value));
+  }
+
+  /** Buffers a line already serialized (its text, without the newline). */
+  addSerialized(json: string): void {
     // A UTF-16 code unit takes at most 3 bytes in UTF-8 (a surrogate pair, 2 units, takes 4).
     const room = json.length * 3 + 1;
     if (this.used + room > this.batch.length) this.retire(room);
     this.used += this.batch.write(json, this.used);
-    this.batch[this.used++] = 0x0a;
+    this.batch[this.used++] = NEWLINE;
     this.count++;
+  }
+
+  /** Buffers a line given as its UTF-8 bytes, without the newline. */
+  addLine(bytes: Uint8Array): void {
+    const room = bytes.length + 1;
+    if (this.used + room > this.batch.length) this.retire(room);
+    this.batch.set(bytes, this.used);
+    this.used += bytes.length;
+    this.batch[this.used++] = NEWLINE;
+    this.count++;
+  }
+
+  /**
+   * Buffers whole lines, newlines included, as they are. A run of a quarter batch or more goes
+   * to the file without being copied, so its bytes must not change until the next flush.
+   */
+  addLines(bytes: Uint8Array): void {
+    for (let at = bytes.indexOf(NEWLINE); at !== -1; at = bytes.indexOf(NEWLINE, at + 1)) this.count++;
+    if (bytes.length >= BATCH_BYTES / 4) {
+      this.retire(0);
+      this.full.push(bytes);
+      return;
+    }
+    if (this.used + bytes.length > this.batch.length) this.retire(bytes.length);
+    this.batch.set(bytes, this.used);
+    this.used += bytes.length;
   }
 
   /** Moves the current batch to the full list and starts one with at least `room` bytes. */
   private retire(room: number): void {
+    if (this.used === 0 && this.batch.length >= room) return;
     if (this.used > 0) this.full.push(this.batch.subarray(0, this.used));
     this.batch = Buffer.allocUnsafe(Math.max(BATCH_BYTES, room));
     this.used = 0;
