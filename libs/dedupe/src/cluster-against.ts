@@ -11,7 +11,7 @@ import { sourceRanks } from './keep-policy';
 import { DedupeLayout, EXACT_SPACE } from './layout';
 import { estimateJaccard } from './minhash';
 import { RunFileReader } from './run-file';
-import { FLAG_NO_SHINGLES, OTHER_LANG, readSignatureFile, type SignatureRecord } from './signature-file';
+import { FLAG_NO_SHINGLES, OTHER_LANG, REC_EXACT, REC_FLAGS, REC_ID, REC_LANG, REC_LENGTH, REC_SOURCE, recordSignature, scanSignatureFile } from './signature-file';
 import { UnionFind } from './union-find';
 
 function langName(index: number): string {
@@ -97,32 +97,34 @@ export async function clusterAgainstIndex(output: string, worldSize: number, con
     }
   }
 
-  const allRecords = async function* (): AsyncGenerator<SignatureRecord> {
-    for (const file of store.files) yield* readSignatureFile(file);
-  };
-  // The favourite delta document per cluster of delta documents only.
+  // The favourite delta document per cluster of delta documents only. Records are read as
+  // views of the files' blocks (scanSignatureFile), as in the cluster phase.
   const bestNew = new Map<number, { doc: number; key: Buffer }>();
   const byLang: ClusterSummary['byLang'] = {};
-  for await (const rec of allRecords()) {
-    const i = store.globalIndex(rec.rank, rec.ordinal);
-    if (rec.flags & FLAG_NO_SHINGLES) stats.noShingles++;
-    (byLang[langName(rec.langIndex)] ??= { docs: 0, exactDuplicates: 0, nearDuplicates: 0 }).docs++;
-    rt.progress(1, 0);
-    if (uf.setSize(i) < 2) continue;
-    const root = uf.find(i);
-    if (bestOld.has(root)) continue;
-    writeKeepKey(key, 0, { sourceRank: rankOfSource[rec.sourceIndex]!, contentLength: rec.contentLength, id: Buffer.from(rec.id, 'hex'), rank: rec.rank, ordinal: rec.ordinal });
-    const cur = bestNew.get(root);
-    if (!cur) bestNew.set(root, { doc: i, key: Buffer.from(key) });
-    else if (key.compare(cur.key) < 0) {
-      cur.doc = i;
-      key.copy(cur.key);
-    }
+  for (const [rank, file] of store.files.entries()) {
+    scanSignatureFile(file, (buf, o, ordinal) => {
+      const i = store.globalIndex(rank, ordinal);
+      if (buf[o + REC_FLAGS]! & FLAG_NO_SHINGLES) stats.noShingles++;
+      (byLang[langName(buf[o + REC_LANG]!)] ??= { docs: 0, exactDuplicates: 0, nearDuplicates: 0 }).docs++;
+      if (uf.setSize(i) < 2) return;
+      const root = uf.find(i);
+      if (bestOld.has(root)) return;
+      writeKeepKey(key, 0, { sourceRank: rankOfSource[buf[o + REC_SOURCE]!]!, contentLength: buf.readUInt32LE(o + REC_LENGTH), id: buf.subarray(o + REC_ID, o + REC_ID + 16), rank, ordinal });
+      const cur = bestNew.get(root);
+      if (!cur) bestNew.set(root, { doc: i, key: Buffer.from(key) });
+      else if (key.compare(cur.key) < 0) {
+        cur.doc = i;
+        key.copy(cur.key);
+      }
+    });
+    rt.progress(store.headers[rank]!.count, 0);
   }
 
-  async function* duplicates(): AsyncGenerator<DuplicateRecord> {
-    for await (const rec of allRecords()) {
-      const i = store.globalIndex(rec.rank, rec.ordinal);
+  /** One rank's duplicate records, gathered while its file is scanned (checksum checked before they are used). */
+  const rankDuplicates = (rank: number): DuplicateRecord[] => {
+    const out: DuplicateRecord[] = [];
+    scanSignatureFile(store.files[rank]!, (buf, o, ordinal) => {
+      const i = store.globalIndex(rank, ordinal);
       const size = uf.setSize(i);
       const root = size < 2 ? i : uf.find(i);
       const old = size < 2 ? undefined : bestOld.get(root);
@@ -131,7 +133,7 @@ export async function clusterAgainstIndex(output: string, worldSize: number, con
         stats.kept++;
         if (size >= 2) stats.clusters++;
         if (size > stats.largestCluster) stats.largestCluster = size;
-        continue;
+        return;
       }
       let keptRank: number;
       let keptOrdinal: number;
@@ -149,9 +151,8 @@ export async function clusterAgainstIndex(output: string, worldSize: number, con
         raw = store.record(keptRank, keptOrdinal);
         keptSig = store.signature(keptRank, keptOrdinal);
       }
-      const keptId = raw.toString('hex', 24, 40);
-      const exact = Buffer.from(rec.exactHash).equals(raw.subarray(8, 24));
-      const lang = byLang[langName(rec.langIndex)]!;
+      const exact = buf.compare(raw, REC_EXACT, REC_EXACT + 16, o + REC_EXACT, o + REC_EXACT + 16) === 0;
+      const lang = byLang[langName(buf[o + REC_LANG]!)]!;
       if (exact) {
         stats.exactDuplicates++;
         lang.exactDuplicates++;
@@ -159,19 +160,23 @@ export async function clusterAgainstIndex(output: string, worldSize: number, con
         stats.nearDuplicates++;
         lang.nearDuplicates++;
       }
-      yield {
-        rank: rec.rank,
-        ordinal: rec.ordinal,
-        id: rec.id,
+      out.push({
+        rank,
+        ordinal,
+        id: buf.toString('hex', o + REC_ID, o + REC_ID + 16),
         kind: exact ? 'exact' : 'near',
-        similarity: exact ? 1 : Math.round(estimateJaccard(rec.signature, keptSig) * 1e4) / 1e4,
+        similarity: exact ? 1 : Math.round(estimateJaccard(recordSignature(buf, o, store.numHashes), keptSig) * 1e4) / 1e4,
         keptRank,
         keptOrdinal,
-        keptId,
+        keptId: raw.toString('hex', REC_ID, REC_ID + 16),
         clusterSize: size,
         ...(old ? { keptInIndex: true } : {}),
-      };
-    }
+      });
+    });
+    return out;
+  };
+  function* duplicates(): Generator<DuplicateRecord> {
+    for (let rank = 0; rank < store.files.length; rank++) yield* rankDuplicates(rank);
   }
   await writeDuplicates(layout.duplicatesFile(), duplicates());
   const summary: ClusterSummary = { stats, byLang, worldSize, against: index.dir };
