@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { JsonlWriter } from '../index';
+import { AtomicFileWriter, JsonlWriter } from '../index';
 
 describe('JsonlWriter', () => {
   let dir: string;
@@ -78,6 +78,38 @@ describe('JsonlWriter', () => {
     const written = await readFile(path);
     expect(written.equals(Buffer.from(expected.join('')))).toBe(true);
     expect(w.count).toBe(expected.join('').split('\n').length - 1);
+  });
+
+  it('keeps lines added while a flush is under way, and reuses no batch before it is written', async () => {
+    const path = join(dir, 'overlap.jsonl');
+    const w = new JsonlWriter(path);
+    const expected: string[] = [];
+    const pending: Promise<void>[] = [];
+    for (let i = 0; i < 6000; i++) {
+      const v = { i, text: 'x'.repeat(400 + (i % 300)) };
+      w.add(v);
+      expected.push(JSON.stringify(v) + '\n');
+      // Flushes left running while more lines arrive (not awaited until the end).
+      if (i % 7 === 0) pending.push(w.flushIfFull());
+    }
+    await Promise.all(pending);
+    await w.commit();
+    expect((await readFile(path, 'utf8')) === expected.join('')).toBe(true);
+  });
+
+  it('AtomicFileWriter has written a buffer when write resolves, so the buffer can be reused', async () => {
+    const path = join(dir, 'reuse.bin');
+    const f = new AtomicFileWriter(path);
+    const buf = Buffer.alloc(4096);
+    for (let k = 0; k < 10; k++) {
+      buf.fill(0x61 + k);
+      await f.write(buf);
+    }
+    await f.commit();
+    const data = await readFile(path);
+    expect(data.length).toBe(40960);
+    for (let k = 0; k < 10; k++) expect(data.subarray(k * 4096, (k + 1) * 4096).every((b) => b === 0x61 + k)).toBe(true);
+    expect(f.bytes).toBe(40960);
   });
 
   it('leaves no file behind on abort', async () => {

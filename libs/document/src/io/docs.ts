@@ -52,7 +52,8 @@ export async function* readDocFile(file: string, opts: ReadDocOptions = {}): Asy
       yield { problem: item.problem, bytes: item.bytes };
       continue;
     }
-    opts.lines?.set(item.doc, item.line);
+    // The line's bytes are a view of the reader's buffer, refilled later: kept as a copy.
+    opts.lines?.set(item.doc, { text: item.line.text, bytes: Buffer.from(item.line.bytes) });
     yield { doc: item.doc, bytes: item.bytes };
   }
 }
