@@ -30,6 +30,12 @@ export class ByteBuffer {
     return this.buf.subarray(0, this.length);
   }
 
+  bytes(src: Uint8Array): void {
+    this.reserve(src.length);
+    this.buf.set(src, this.length);
+    this.length += src.length;
+  }
+
   byte(b: number): void {
     this.reserve(1);
     this.buf[this.length++] = b;
