@@ -3,7 +3,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { writeFileAtomic } from '@apollo/document';
-import { runPhase, type FromWorker, type PhaseRunResult, type ToWorker } from './executor';
+import { runPhase, WorkerPool, workerDataFor, type FromWorker, type PhaseRunResult, type ToWorker } from './executor';
 import { stageInputs } from './inputs';
 import type { FileAssignment } from './plan';
 import { createLogger, type Logger } from './log';
@@ -156,32 +156,38 @@ export async function runStage<C>(
 
   const results: PhaseRunResult[] = [];
   let incomplete = false;
-  for (let i = 0; i < app.phases.length; i++) {
-    const phase = app.phases[i]!;
-    if (opts.phase !== undefined && opts.phase !== phase.name) continue;
-    if (phase.kind === 'single' && opts.rank !== undefined && opts.phase === undefined) continue;
-    if (incomplete) break;
-    const result = await runPhase({
-      stage: app.name,
-      phase,
-      phaseIndex: i,
-      files,
-      worldSize,
-      ...(app.fileAssignment ? { fileAssignment: app.fileAssignment } : {}),
-      ...(opts.rank !== undefined ? { ranks: [opts.rank] } : {}),
-      output: opts.output,
-      config,
-      runStartedAt: current.startedAt,
-      workers: opts.workers,
-      ...(workerScript ? { workerScript } : {}),
-      log,
-      showProgress: !opts.quiet,
-    });
-    results.push(result);
-    if (result.incomplete.length > 0) {
-      incomplete = true;
-      log.error('tasks could not read all their files; rerun after fixing them', { phase: phase.name, ranks: result.incomplete });
+  const pool = workerScript !== undefined && opts.workers > 1 ? new WorkerPool(workerScript, workerDataFor({ stage: app.name, showProgress: !opts.quiet })) : undefined;
+  try {
+    for (let i = 0; i < app.phases.length; i++) {
+      const phase = app.phases[i]!;
+      if (opts.phase !== undefined && opts.phase !== phase.name) continue;
+      if (phase.kind === 'single' && opts.rank !== undefined && opts.phase === undefined) continue;
+      if (incomplete) break;
+      const result = await runPhase({
+        stage: app.name,
+        phase,
+        phaseIndex: i,
+        files,
+        worldSize,
+        ...(app.fileAssignment ? { fileAssignment: app.fileAssignment } : {}),
+        ...(opts.rank !== undefined ? { ranks: [opts.rank] } : {}),
+        output: opts.output,
+        config,
+        runStartedAt: current.startedAt,
+        workers: opts.workers,
+        ...(workerScript ? { workerScript } : {}),
+        ...(pool ? { pool } : {}),
+        log,
+        showProgress: !opts.quiet,
+      });
+      results.push(result);
+      if (result.incomplete.length > 0) {
+        incomplete = true;
+        log.error('tasks could not read all their files; rerun after fixing them', { phase: phase.name, ranks: result.incomplete });
+      }
     }
+  } finally {
+    await pool?.close();
   }
   const all = opts.rank === undefined && opts.phase === undefined;
   if (!incomplete && all && app.after) await app.after(opts.output, config, log);

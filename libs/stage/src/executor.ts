@@ -30,6 +30,57 @@ export interface PhaseRunOptions<C> {
   log: Logger;
   /** Show progress (terminal line or periodic log lines). Default true. */
   showProgress?: boolean;
+  /** Worker threads kept across the phases of a stage run (else each phase starts its own). */
+  pool?: WorkerPool;
+}
+
+/**
+ * Worker threads kept across the phases of one stage run, so that each thread starts once: it
+ * loads the bundle, grows its heap (fresh memory costs a page fault per 4 KB) and warms up the
+ * shared code (reading, writing) once instead of once per phase. A thread that failed or exited
+ * is dropped; `close` ends the rest.
+ */
+export class WorkerPool {
+  private idle: Worker[] = [];
+  private readonly live = new Set<Worker>();
+
+  constructor(
+    private readonly script: string,
+    private readonly workerData: unknown,
+  ) {}
+
+  take(): Worker {
+    const idle = this.idle.pop();
+    if (idle) return idle;
+    const worker = new Worker(this.script, { workerData: this.workerData, stdout: false, stderr: false });
+    this.live.add(worker);
+    // Errors during a task reach the executor's own listener; one while idle ends the thread.
+    worker.on('error', () => undefined);
+    // One that exits while idle is not handed out again.
+    worker.once('exit', () => {
+      this.live.delete(worker);
+      this.idle = this.idle.filter((w) => w !== worker);
+    });
+    return worker;
+  }
+
+  /** Returns a thread that finished its tasks normally. */
+  give(worker: Worker): void {
+    if (this.live.has(worker)) this.idle.push(worker);
+  }
+
+  /** Ends a thread that failed. */
+  async discard(worker: Worker): Promise<void> {
+    this.live.delete(worker);
+    await worker.terminate();
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.live];
+    this.live.clear();
+    this.idle = [];
+    await Promise.all(all.map((w) => w.terminate()));
+  }
 }
 
 export interface PhaseRunResult {
@@ -148,6 +199,11 @@ export async function runPhase<C>(opts: PhaseRunOptions<C>): Promise<PhaseRunRes
   return result;
 }
 
+/** What a stage's worker thread is started with (`serveWorker` in cli.ts reads it). */
+export function workerDataFor(opts: { stage: string; showProgress?: boolean }): { stageWorker: string; quiet: boolean } {
+  return { stageWorker: opts.stage, quiet: opts.showProgress === false };
+}
+
 async function runInWorkers<C>(
   opts: PhaseRunOptions<C>,
   pending: TaskSpec<C>[],
@@ -158,11 +214,15 @@ async function runInWorkers<C>(
   const count = Math.min(opts.workers, queue.length);
   let failure: Error | undefined;
   const runOne = async (): Promise<void> => {
-    const worker = new Worker(opts.workerScript!, {
-      workerData: { stageWorker: opts.stage, quiet: opts.showProgress === false },
-      stdout: false,
-      stderr: false,
-    });
+    const pool = opts.pool;
+    const worker =
+      pool?.take() ??
+      new Worker(opts.workerScript!, {
+        workerData: workerDataFor(opts),
+        stdout: false,
+        stderr: false,
+      });
+    let healthy = true;
     try {
       while (queue.length > 0 && !failure) {
         const task = queue.shift()!;
@@ -187,9 +247,12 @@ async function runInWorkers<C>(
         await finishTask(stats);
       }
     } catch (err) {
+      healthy = false;
       failure ??= err as Error;
     } finally {
-      await worker.terminate();
+      if (!pool) await worker.terminate();
+      else if (healthy) pool.give(worker);
+      else await pool.discard(worker);
     }
   };
   await Promise.all(Array.from({ length: count }, runOne));

@@ -167,4 +167,28 @@ describe('runStage', () => {
     expect(summary.workers).toBe(2);
     expect(summary.phases[0].docsIn).toBe(202);
   });
+
+  it('keeps its worker threads across the phases of a run', async () => {
+    const bundle = join(dir, 'two-phase-app.js');
+    await build({ entryPoints: [join(__dirname, 'fixtures', 'two-phase-app.ts')], outfile: bundle, bundle: true, platform: 'node', format: 'cjs', tsconfig: join(__dirname, '../../../../tsconfig.base.json'), logLevel: 'error' });
+    const inputs = await writeInputs(dir, 6, 20);
+    const out = join(dir, 'out');
+    const { stdout } = await run(process.execPath, [bundle, '--input', ...inputs, '--output', out, '--workers', '2', '--quiet']);
+    expect(stdout).toMatch(/twophase:first: 6 tasks run/);
+    const threadsOf = async (statsDir: string) => {
+      const ids = new Set<string>();
+      for (const f of await readdir(statsDir)) {
+        const stats = JSON.parse(await readFile(join(statsDir, f), 'utf8')) as { extra?: Record<string, number> };
+        for (const key of Object.keys(stats.extra ?? {})) if (key.startsWith('thread_')) ids.add(key);
+      }
+      return ids;
+    };
+    const first = await threadsOf(join(out, 'first', 'stats'));
+    const second = await threadsOf(join(out, 'stats'));
+    expect(first.size).toBeGreaterThan(0);
+    expect(second.size).toBeGreaterThan(0);
+    // Threads started per phase would give the second phase new thread ids.
+    expect(new Set([...first, ...second]).size).toBeLessThanOrEqual(2);
+    expect([...first, ...second].some((t) => t !== 'thread_0')).toBe(true);
+  });
 });
