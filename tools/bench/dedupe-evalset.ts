@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { traditionalToSimplifiedTable, type EvalPair } from '@apollo/dedupe';
+import { seededRandom } from '@apollo/document';
 
 export const EVAL_LANGS = ['en', 'zh', 'es', 'fr', 'ar', 'hi'] as const;
 
@@ -23,17 +24,6 @@ export interface EvalSetOptions {
 
 export const DEFAULT_EVALSET_OPTIONS: EvalSetOptions = { dataDir: '/work/shared/data', samplesDir: 'pipelines/samples', perLang: 40, maxChars: 1200, seed: 20260101 };
 
-/** mulberry32: a small seeded generator, so the set is the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SENTENCE_END = /(?<=[.!?。！？؟।])\s*/u;
 
@@ -235,7 +225,7 @@ function overlap(a: Set<string>, b: Set<string>): number {
  * contains the other or that share so much vocabulary that they are versions of one text.
  */
 export function languagePairs(lang: string, pool: string[], o: EvalSetOptions): EvalPair[] {
-  const r = rng(o.seed ^ [...lang].reduce((h, c) => Math.imul(h, 31) + c.charCodeAt(0), 7));
+  const r = seededRandom(o.seed ^ [...lang].reduce((h, c) => Math.imul(h, 31) + c.charCodeAt(0), 7));
   const kinds = Object.keys(EDITS).filter((k) => k !== 'traditional' || lang === 'zh');
   const pairs: EvalPair[] = [];
   let attempts = 0;

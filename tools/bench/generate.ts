@@ -1,6 +1,6 @@
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LANGS, type Lang } from '@apollo/document';
+import { LANGS, seededRandom, type Lang } from '@apollo/document';
 
 /** What the generator planted, to compare with what dedupe finds. */
 export interface GeneratedCorpus {
@@ -13,17 +13,6 @@ export interface GeneratedCorpus {
   perLanguage: Record<string, number>;
 }
 
-/** Deterministic PRNG (mulberry32), so a given seed always builds the same corpus. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SENTENCE_END: Record<Lang, RegExp> = {
   en: /(?<=[.?!])\s+/u,
@@ -92,7 +81,7 @@ function pickLang(r: number): Lang {
  */
 export async function generateCorpus(options: { dir: string; targetBytes: number; files: number; seed: number; sharedData: string }): Promise<GeneratedCorpus> {
   const pools = await sentencePools(options.sharedData);
-  const random = rng(options.seed);
+  const random = seededRandom(options.seed);
   const pick = <T>(xs: T[]): T => xs[Math.floor(random() * xs.length)]!;
   await mkdir(options.dir, { recursive: true });
   const perFile = options.targetBytes / options.files;

@@ -7,7 +7,7 @@ import type { ClusterSummary } from './cluster-phase';
 import type { DedupeConfig } from './config';
 import { INDEX_RANK_BIT, isIndexRank, readKeptMap, type IndexedStore } from './corpus-index';
 import { writeDuplicates, type DuplicateRecord } from './duplicates-file';
-import { sourceRanks } from './keep-policy';
+import { offerFavourite, sourceRanks, type Favourites } from './keep-policy';
 import { DedupeLayout, EXACT_SPACE } from './layout';
 import { estimateJaccard } from './minhash';
 import { RunFileReader } from './run-file';
@@ -82,24 +82,19 @@ export async function clusterAgainstIndex(output: string, worldSize: number, con
   const rankOfSource = sourceRanks(config.sourcePriority);
   const key = Buffer.alloc(KEEP_BYTES);
   // The favourite indexed kept document per cluster touching the index.
-  const bestOld = new Map<number, { doc: number; key: Buffer }>();
+  const bestOld: Favourites = new Map();
   for (const doc of touched) {
     const rank = rankOf(index.store.offsets, doc);
     const ordinal = doc - index.store.offsets[rank]!;
     const raw = index.store.record(rank, ordinal);
     writeKeepKey(key, 0, { sourceRank: rankOfSource[raw[44]!]!, contentLength: raw.readUInt32LE(40), id: raw.subarray(24, 40), rank: INDEX_RANK_BIT + rank, ordinal });
     const root = uf.find(n + doc);
-    const cur = bestOld.get(root);
-    if (!cur) bestOld.set(root, { doc, key: Buffer.from(key) });
-    else if (key.compare(cur.key) < 0) {
-      cur.doc = doc;
-      key.copy(cur.key);
-    }
+    offerFavourite(bestOld, root, doc, key);
   }
 
   // The favourite delta document per cluster of delta documents only. Records are read as
   // views of the files' blocks (scanSignatureFile), as in the cluster phase.
-  const bestNew = new Map<number, { doc: number; key: Buffer }>();
+  const bestNew: Favourites = new Map();
   const byLang: ClusterSummary['byLang'] = {};
   for (const [rank, file] of store.files.entries()) {
     scanSignatureFile(file, (buf, o, ordinal) => {
@@ -110,12 +105,7 @@ export async function clusterAgainstIndex(output: string, worldSize: number, con
       const root = uf.find(i);
       if (bestOld.has(root)) return;
       writeKeepKey(key, 0, { sourceRank: rankOfSource[buf[o + REC_SOURCE]!]!, contentLength: buf.readUInt32LE(o + REC_LENGTH), id: buf.subarray(o + REC_ID, o + REC_ID + 16), rank, ordinal });
-      const cur = bestNew.get(root);
-      if (!cur) bestNew.set(root, { doc: i, key: Buffer.from(key) });
-      else if (key.compare(cur.key) < 0) {
-        cur.doc = i;
-        key.copy(cur.key);
-      }
+      offerFavourite(bestNew, root, i, key);
     });
     rt.progress(store.headers[rank]!.count, 0);
   }

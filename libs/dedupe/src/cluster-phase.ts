@@ -5,7 +5,7 @@ import { ensureSpaces, type SpaceMeta } from './buckets-phase';
 import { addSpaceFigures, emptyClusterStats, type ClusterStats } from './cluster';
 import { numHashes, type DedupeConfig } from './config';
 import { writeDuplicates, type DuplicateRecord } from './duplicates-file';
-import { sourceRanks } from './keep-policy';
+import { offerFavourite, sourceRanks, type Favourites } from './keep-policy';
 import { DedupeLayout, EXACT_SPACE, keySpaces, PHASE_CLUSTER } from './layout';
 import { estimateJaccard } from './minhash';
 import { RunFileReader } from './run-file';
@@ -68,7 +68,7 @@ export async function clusterRun(output: string, worldSize: number, config: Dedu
 
     // Pass 1: the keep policy's favourite per cluster (clusters of one keep their document).
     const rankOfSource = sourceRanks(config.sourcePriority);
-    const best = new Map<number, { doc: number; key: Buffer }>();
+    const best: Favourites = new Map();
     const key = Buffer.alloc(KEEP_BYTES);
     const byLang: ClusterSummary['byLang'] = {};
     // Records are read as views of the file's blocks (scanSignatureFile): decoding every one
@@ -82,12 +82,7 @@ export async function clusterRun(output: string, worldSize: number, config: Dedu
         if (uf.setSize(i) < 2) return;
         const root = uf.find(i);
         writeKeepKey(key, 0, { sourceRank: rankOfSource[buf[o + REC_SOURCE]!]!, contentLength: buf.readUInt32LE(o + REC_LENGTH), id: buf.subarray(o + REC_ID, o + REC_ID + 16), rank, ordinal });
-        const cur = best.get(root);
-        if (!cur) best.set(root, { doc: i, key: Buffer.from(key) });
-        else if (key.compare(cur.key) < 0) {
-          cur.doc = i;
-          key.copy(cur.key);
-        }
+        offerFavourite(best, root, i, key);
       });
       rt.progress(store.headers[rank]!.count, 0);
     }

@@ -1,6 +1,6 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { JsonlWriter, parseDocLine, type DocLine, type RecordProblem } from '@apollo/document';
-import { ConservationError, droppedTotal, finishStats, startStats, type RejectRecord, type TaskRuntime, type TaskSpec, type TaskStats } from '@apollo/stage';
+import { assertConserved, finishStats, startStats, type RejectRecord, type TaskRuntime, type TaskSpec, type TaskStats } from '@apollo/stage';
 import type { DedupeConfig } from './config';
 import { changedCountError, changedIdError, duplicateDrop } from './duplicate-drop';
 import type { DuplicateRecord } from './duplicates-file';
@@ -253,10 +253,7 @@ export async function runCopyFilterTask(
   const stats = filter.stats;
   try {
     await filter.run(plan, expectedDocs);
-    const dropped = droppedTotal(stats);
-    if (stats.docsIn !== stats.docsOut + dropped) {
-      throw new ConservationError(`${task.stage} task ${task.rank}: ${stats.docsIn} documents in, but ${stats.docsOut} out + ${dropped} dropped`);
-    }
+    assertConserved(task, stats);
     stats.bytesOut = await out.commit();
     await rejects.commit();
   } catch (err) {

@@ -48,3 +48,19 @@ export function compareForKeep(c: KeepColumns, i: number, j: number): number {
   // Same id, source and length: the same text twice. Input position decides; either is fine.
   return c.rank[i]! - c.rank[j]! || c.ordinal[i]! - c.ordinal[j]!;
 }
+
+/** The kept document of each cluster found so far, by cluster root, with its keep key. */
+export type Favourites = Map<number, { doc: number; key: Buffer }>;
+
+/**
+ * Offers document `doc` with keep key `key` (a `writeKeepKey` encoding, reused by the caller)
+ * to the cluster `root`: it becomes the cluster's favourite when it has none yet or a smaller key.
+ */
+export function offerFavourite(best: Favourites, root: number, doc: number, key: Buffer): void {
+  const cur = best.get(root);
+  if (!cur) best.set(root, { doc, key: Buffer.from(key) });
+  else if (key.compare(cur.key) < 0) {
+    cur.doc = doc;
+    key.copy(cur.key);
+  }
+}

@@ -7,3 +7,4 @@ export * from './io/lines';
 export * from './io/json-array';
 export * from './io/atomic';
 export * from './io/docs';
+export * from './random';

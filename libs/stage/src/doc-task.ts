@@ -101,6 +101,14 @@ export function docPhase<C>(options: DocPhaseOptions<C>): ShardedPhase<C> {
 
 export class ConservationError extends Error {}
 
+/** Throws unless the task's documents in = documents out + documents dropped. */
+export function assertConserved(task: { stage: string; rank: number }, stats: TaskStats): void {
+  const dropped = droppedTotal(stats);
+  if (stats.docsIn !== stats.docsOut + dropped) {
+    throw new ConservationError(`${task.stage} task ${task.rank}: ${stats.docsIn} documents in, but ${stats.docsOut} out + ${dropped} dropped`);
+  }
+}
+
 export async function runDocTask<C>(task: TaskSpec<C>, rt: TaskRuntime, options: DocPhaseOptions<C>): Promise<TaskStats> {
   const layout = new StageLayout(task.output);
   const startedAt = new Date();
@@ -164,12 +172,7 @@ export async function runDocTask<C>(task: TaskSpec<C>, rt: TaskRuntime, options:
       await out.write(doc);
       await rejects.flushIfFull();
     }
-    const dropped = droppedTotal(stats);
-    if (stats.docsIn !== stats.docsOut + dropped) {
-      throw new ConservationError(
-        `${task.stage} task ${task.rank}: ${stats.docsIn} documents in, but ${stats.docsOut} out + ${dropped} dropped`,
-      );
-    }
+    assertConserved(task, stats);
     stats.bytesOut = await out.commit();
     await rejects.commit();
   } catch (err) {

@@ -1,16 +1,12 @@
+import { seededRandom } from '@apollo/document';
 import { candidateProbability } from '../lsh';
 import { estimateJaccard, EMPTY_SLOT, MinHasher } from '../minhash';
 import { fmix32 } from '../murmur3';
 
-/** mulberry32: deterministic test data. */
+/** Deterministic 32-bit test data. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return (t ^ (t >>> 14)) >>> 0;
-  };
+  const next = seededRandom(seed);
+  return () => Math.floor(next() * 4294967296);
 }
 
 function exactJaccard(a: Uint32Array, b: Uint32Array): number {
