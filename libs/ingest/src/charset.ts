@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
-import iconv from 'iconv-lite';
+import { iconvModule } from './lazy-modules';
+
 
 /**
  * Labels that the WHATWG Encoding standard maps to a superset: browsers decode pages labelled
@@ -23,7 +24,7 @@ export function normalizeCharset(label: string): string | undefined {
   const canonical = ALIASES[name] ?? name;
   // UTF-8, nearly every page, needs no look-up: the first one loads all of iconv-lite's tables.
   if (canonical === 'utf-8') return canonical;
-  return iconv.encodingExists(canonical) ? canonical : undefined;
+  return iconvModule().encodingExists(canonical) ? canonical : undefined;
 }
 
 /** The `charset` parameter of a Content-Type header value, if any. */
@@ -87,5 +88,5 @@ export function decodeBytes(bytes: Uint8Array, label: string): { text: string; c
     const text = buffer.toString('utf8');
     return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, charset };
   }
-  return { text: iconv.decode(buffer, charset), charset };
+  return { text: iconvModule().decode(buffer, charset), charset };
 }

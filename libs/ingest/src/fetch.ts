@@ -1,6 +1,7 @@
 import pLimit, { type LimitFunction } from 'p-limit';
-import { Agent, type Dispatcher, request } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import { charsetFromContentType } from './charset';
+import { undiciModule } from './lazy-modules';
 import { DEFAULT_FETCH_OPTIONS, type FetchOptions } from './options';
 
 /** What a fetched body is, as far as the readers are concerned. */
@@ -98,7 +99,7 @@ export class Fetcher {
 
   constructor(options: Partial<FetchOptions> = {}) {
     this.options = { ...DEFAULT_FETCH_OPTIONS, ...options };
-    this.agent = new Agent({
+    this.agent = new (undiciModule().Agent)({
       headersTimeout: this.options.headersTimeoutMs,
       bodyTimeout: this.options.bodyTimeoutMs,
       connections: this.options.perHostConcurrency,
@@ -138,7 +139,7 @@ export class Fetcher {
     });
     try {
       for (;;) {
-        const res = await request(current, {
+        const res = await undiciModule().request(current, {
           method: 'GET',
           dispatcher: this.agent,
           signal,

@@ -1,4 +1,4 @@
-import { Parser } from 'htmlparser2';
+import { htmlparser2Module } from './lazy-modules';
 
 /** The main text of an HTML page, with the page's title and declared language. */
 export interface HtmlText {
@@ -266,7 +266,7 @@ export function extractHtmlText(html: string): HtmlText {
     if (name === 'pre') preDepth--;
   };
 
-  const parser = new Parser(
+  const parser = new (htmlparser2Module().Parser)(
     {
       onopentag: onOpen,
       onclosetag(name) {

@@ -1,6 +1,7 @@
 import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from 'node:zlib';
 import type { Transform } from 'node:stream';
-import { Agent, type Dispatcher, util as undiciUtil } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
+import { undiciModule } from '../lazy-modules';
 import { guardedLookup } from './net-guard';
 
 /** Limits of one HTTP exchange (plain data). */
@@ -210,7 +211,7 @@ class Exchange implements Dispatcher.DispatchHandler, Expiring {
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
     // Informational (1xx) responses precede the real one.
     if (statusCode < 200 || this.settled) return true;
-    const headers = undiciUtil.parseHeaders(rawHeaders);
+    const headers = undiciModule().util.parseHeaders(rawHeaders);
     this.status = statusCode;
     const contentType = header(headers, 'content-type') ?? '';
     const location = header(headers, 'location');
@@ -344,7 +345,7 @@ export class HttpClient {
     connectionsPerHost: number,
     allowPrivateHosts: boolean,
   ) {
-    this.agent = new Agent({
+    this.agent = new (undiciModule().Agent)({
       headersTimeout: limits.headersTimeoutMs,
       bodyTimeout: limits.bodyTimeoutMs,
       connections: connectionsPerHost,

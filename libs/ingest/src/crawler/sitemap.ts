@@ -1,4 +1,4 @@
-import { Parser } from 'htmlparser2';
+import { htmlparser2Module } from '../lazy-modules';
 
 export interface SitemapEntry {
   loc: string;
@@ -23,7 +23,7 @@ export function parseSitemap(xml: string): Sitemap | undefined {
   let field: 'loc' | 'lastmod' | undefined;
   let text = '';
   const local = (name: string) => name.slice(name.indexOf(':') + 1).toLowerCase();
-  const parser = new Parser(
+  const parser = new (htmlparser2Module().Parser)(
     {
       onopentag(name) {
         const n = local(name);
@@ -72,7 +72,7 @@ export function extractLinks(html: string, pageUrl: string, robotsToken = ''): P
   const hrefs: string[] = [];
   let noindex = false;
   let nofollow = false;
-  const parser = new Parser(
+  const parser = new (htmlparser2Module().Parser)(
     {
       onopentag(name, attrs) {
         if (name === 'base' && attrs.href) {

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Agent, request } from 'undici';
+import { undiciModule } from '../../lazy-modules';
 import { silentLogger } from '@apollo/stage';
 import { DEFAULT_FETCH_OPTIONS, DEFAULT_READ_LIMITS } from '../../options';
 import { SiteCrawler } from '../crawl';
@@ -62,6 +62,7 @@ export async function benchCrawl(pages: number, concurrency: number): Promise<Re
   const results: Record<string, unknown> = { pages, concurrency };
   try {
     // Plain loop: undici request, bodies read as text, nothing else.
+    const { Agent, request } = undiciModule();
     const agent = new Agent({ connections: concurrency });
     let next = 0;
     let bytes = 0;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
-import iconv from 'iconv-lite';
+import { iconvModule } from '../../lazy-modules';
 
 /** One request the fixture site received. */
 export interface SeenRequest {
@@ -101,12 +101,12 @@ export async function startFixtureSite(): Promise<FixtureSite> {
       '/image.png': { body: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]), type: 'image/png' },
       '/report.pdf': { body: Buffer.from('%PDF-1.4'), type: 'application/pdf' },
       '/zh/gbk.html': {
-        body: iconv.encode(page('糖尿病', 'zh-CN', '<p>糖尿病是一种慢性代谢性疾病，需要长期管理血糖。</p>', 'gbk'), 'gbk'),
+        body: iconvModule().encode(page('糖尿病', 'zh-CN', '<p>糖尿病是一种慢性代谢性疾病，需要长期管理血糖。</p>', 'gbk'), 'gbk'),
         type: 'text/html; charset=GBK',
       },
-      '/zh/big5.html': { body: iconv.encode(page('高血壓', 'zh-TW', '<p>高血壓是心血管疾病的主要危險因素。</p>', 'big5'), 'big5'), type: 'text/html' },
+      '/zh/big5.html': { body: iconvModule().encode(page('高血壓', 'zh-TW', '<p>高血壓是心血管疾病的主要危險因素。</p>', 'big5'), 'big5'), type: 'text/html' },
       '/ar/cp1256.html': {
-        body: iconv.encode(page('السكري', 'ar', '<p>داء السكري مرض مزمن يحدث عندما لا ينتج البنكرياس كمية كافية من الأنسولين.</p>', 'windows-1256'), 'windows-1256'),
+        body: iconvModule().encode(page('السكري', 'ar', '<p>داء السكري مرض مزمن يحدث عندما لا ينتج البنكرياس كمية كافية من الأنسولين.</p>', 'windows-1256'), 'windows-1256'),
         type: 'text/html; charset=windows-1256',
       },
       '/es/gripe.html': html(page('Gripe', 'es', '<p>La gripe es una infección vírica aguda que se propaga con facilidad.</p>')),
