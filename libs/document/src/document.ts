@@ -40,6 +40,23 @@ export interface Provenance {
 }
 
 /**
+ * Where a document's text came from, byte for byte: the UTF-8 bytes between the quotes of its
+ * JSON string in the line it was read from. A writer copies them instead of escaping and
+ * encoding the text again, as long as the document still has that `text` (see `rawTextOf`).
+ * `bytes` may be a view into a reused read buffer: `owner.fills` counts the buffer's refills,
+ * and the view is only good while it still equals `fills`.
+ */
+export interface RawText {
+  text: string;
+  bytes: Uint8Array;
+  owner?: { readonly fills: number };
+  fills: number;
+}
+
+/** The key under which a document carries its `RawText`; JSON.stringify ignores symbol keys. */
+export const RAW_TEXT: unique symbol = Symbol('apollo.rawText');
+
+/**
  * One document flowing through the pipeline. Serialized as one JSON object per line between
  * stages; the Parquet writer maps it to snake_case columns.
  */
@@ -66,6 +83,8 @@ export interface Doc {
   fetchedAt?: string;
   /** Free-form metadata (title, charset, ...). */
   meta?: Record<string, string | number | boolean>;
+  /** The serialized text as read, while it is still the document's text (not serialized itself). */
+  [RAW_TEXT]?: RawText;
 }
 
 export function isLang(value: unknown): value is Lang {

@@ -7,4 +7,5 @@ export * from './io/lines';
 export * from './io/json-array';
 export * from './io/atomic';
 export * from './io/docs';
+export * from './io/raw-text';
 export * from './random';

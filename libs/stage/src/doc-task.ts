@@ -67,7 +67,7 @@ class JsonlDocSink implements DocSink {
     this.writer = new JsonlWriter(path);
   }
   async write(doc: Doc): Promise<void> {
-    this.writer.add(doc);
+    this.writer.addDoc(doc);
     await this.writer.flushIfFull();
   }
   async commit(): Promise<number> {
@@ -132,7 +132,8 @@ export async function runDocTask<C>(task: TaskSpec<C>, rt: TaskRuntime, options:
       stats.extra![name] = (stats.extra![name] ?? 0) + n;
     },
   };
-  const read = options.read ? options.read(task) : (file: string) => readDocFile(file);
+  // The text of a document a step leaves unchanged is written back as it was read (`RawText`).
+  const read = options.read ? options.read(task) : (file: string) => readDocFile(file, { rawText: true });
 
   async function* source(): AsyncGenerator<Doc> {
     for (const file of task.files) {

@@ -1,6 +1,8 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { Doc } from '../document';
+import { rawTextOf } from './raw-text';
 
 function tmpName(path: string): string {
   return `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
@@ -109,6 +111,36 @@ export class JsonlWriter {
   /** Buffers a value without waiting; call `flushIfFull()` at a convenient await point. */
   add(value: unknown): void {
     this.addSerialized(JSON.stringify(value));
+  }
+
+  /**
+   * Buffers a document. A text read from a line and not changed since is copied from that
+   * line's bytes (`rawTextOf`) instead of escaped and encoded again: the line comes out as
+   * JSON.stringify would write it, given that the source line was written that way too (as
+   * every stage writes them). Saves about a fifth of a stage's CPU time spent writing lines.
+   */
+  addDoc(doc: Doc): void {
+    const raw = rawTextOf(doc);
+    if (raw === undefined) {
+      this.addSerialized(JSON.stringify(doc));
+      return;
+    }
+    const json = JSON.stringify({ ...doc, text: '' });
+    // The splice needs the text member right after the id, as documents are built
+    // (`makeDoc`, and every stage keeps the key order); otherwise the plain way.
+    const head = `{"id":${JSON.stringify(doc.id)},"text":"`;
+    if (!json.startsWith(head) || json.charCodeAt(head.length) !== 0x22) {
+      this.addSerialized(JSON.stringify(doc));
+      return;
+    }
+    const room = (json.length + 1) * 3 + raw.length;
+    if (this.used + room > this.batch.length) this.retire(room);
+    this.used += this.batch.write(head, this.used);
+    this.batch.set(raw, this.used);
+    this.used += raw.length;
+    this.used += this.batch.write(json.slice(head.length), this.used);
+    this.batch[this.used++] = NEWLINE;
+    this.count++;
   }
 
   /** Buffers a line already serialized (its text, without the newline). */

@@ -2,6 +2,7 @@ import type { Doc } from '../document';
 import type { RecordLocation, RecordProblem } from '../errors';
 import { validateDoc, DEFAULT_LIMITS, type ValidationLimits } from '../validate';
 import { parseJsonLine, readRawLines } from './lines';
+import { attachRawText } from './raw-text';
 
 /** A document read from a file, or a problem that replaces it; `bytes` drives progress. */
 export type DocItem = { doc: Doc; bytes: number } | { problem: RecordProblem; bytes: number };
@@ -19,6 +20,12 @@ export interface ReadDocOptions {
   lines?: WeakMap<Doc, SourceLine>;
   /** Read chunk size in bytes (tests use small ones to cut lines across chunks). Default 1 MB. */
   highWaterMark?: number;
+  /**
+   * Each document remembers its text as serialized in the line (`RawText`), so that a writer
+   * copies an unchanged text instead of encoding it again. Off by default: the documents then
+   * carry a symbol-keyed property, which deep equality in tests sees.
+   */
+  rawText?: boolean;
 }
 
 /** What one line of a document file holds (see `parseDocLine`). */
@@ -33,20 +40,28 @@ export type DocLine =
  * and `validateDoc`. `bytes` counts the whole line, newline included. The one definition of a
  * document line: `readDocFile` reads every line with it, and dedupe's filter the few it parses.
  */
-export function parseDocLine(buf: Buffer, at: RecordLocation, limits: ValidationLimits = DEFAULT_LIMITS): DocLine {
+export function parseDocLine(
+  buf: Buffer,
+  at: RecordLocation,
+  limits: ValidationLimits = DEFAULT_LIMITS,
+  rawText?: { owner?: { readonly fills: number } },
+): DocLine {
   const item = parseJsonLine(buf, at.line ?? 0);
   if (item === undefined) return { kind: 'blank' };
   if ('problem' in item) return { kind: 'problem', problem: { ...item.problem, at }, bytes: item.bytes };
   const checked = validateDoc(item.value, at, limits);
   if (!checked.ok) return { kind: 'problem', problem: checked.problem, bytes: item.bytes };
+  // With `rawText`, the document remembers its serialized text so that an unchanged text is
+  // written back as it was read, without escaping and encoding it again (see `RawText`).
+  if (rawText) attachRawText(checked.value, checked.value.text, item.raw, rawText.owner);
   return { kind: 'doc', doc: checked.value, line: { text: item.text, bytes: item.raw }, bytes: item.bytes };
 }
 
 /** Reads a JSONL file of serialized documents (the format between stages), validating each. */
 export async function* readDocFile(file: string, opts: ReadDocOptions = {}): AsyncGenerator<DocItem> {
   const limits = opts.limits ?? DEFAULT_LIMITS;
-  for await (const { line, buf } of readRawLines(file, opts.highWaterMark)) {
-    const item = parseDocLine(buf, { file, line }, limits);
+  for await (const { line, buf, owner } of readRawLines(file, opts.highWaterMark)) {
+    const item = parseDocLine(buf, { file, line }, limits, opts.rawText ? (owner ? { owner } : {}) : undefined);
     if (item.kind === 'blank') continue;
     if (item.kind === 'problem') {
       yield { problem: item.problem, bytes: item.bytes };

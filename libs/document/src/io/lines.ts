@@ -17,6 +17,11 @@ const NEWLINE = 0x0a;
 export interface RawLine {
   line: number;
   buf: Buffer;
+  /**
+   * The reused buffer `buf` is a view of, with its count of refills (see `RawText`); absent
+   * when `buf` is a line of its own (one that spanned two reads).
+   */
+  owner?: { readonly fills: number };
 }
 
 /**
@@ -30,10 +35,12 @@ export async function* readRawLines(file: string, highWaterMark = 1 << 20): Asyn
   const fd = openSync(file, 'r');
   try {
     const chunk = Buffer.allocUnsafe(highWaterMark);
+    const owner = { fills: 0 };
     let pending: Buffer[] = [];
     let pendingBytes = 0;
     let line = 0;
     for (;;) {
+      owner.fills++;
       const got = readSync(fd, chunk, 0, chunk.length, null);
       if (got === 0) break;
       let start = 0;
@@ -46,7 +53,7 @@ export async function* readRawLines(file: string, highWaterMark = 1 << 20): Asyn
           pending = [];
           pendingBytes = 0;
         } else {
-          yield { line: ++line, buf: piece };
+          yield { line: ++line, buf: piece, owner };
         }
         start = nl + 1;
         nl = chunk.indexOf(NEWLINE, start);
@@ -97,6 +104,8 @@ export type JsonLineItem =
       /** The line the value was parsed from, as text and as its UTF-8 bytes (see `LineItem`). */
       text: string;
       raw: Buffer;
+      /** Set by `readJsonLines` when `raw` is a view of its reused buffer (see `RawLine`). */
+      owner?: { readonly fills: number };
     }
   | { line: number; problem: { reason: string; detail: string }; bytes: number };
 
@@ -114,8 +123,10 @@ export function parseJsonLine(buf: Buffer, line: number): JsonLineItem | undefin
 
 /** Streams the JSON records of a JSONL file (`parseJsonLine`), blank lines skipped. */
 export async function* readJsonLines(file: string, highWaterMark?: number): AsyncGenerator<JsonLineItem> {
-  for await (const { line, buf } of readRawLines(file, highWaterMark)) {
+  for await (const { line, buf, owner } of readRawLines(file, highWaterMark)) {
     const item = parseJsonLine(buf, line);
-    if (item !== undefined) yield item;
+    if (item === undefined) continue;
+    if (owner !== undefined && !('problem' in item)) item.owner = owner;
+    yield item;
   }
 }

@@ -1,4 +1,4 @@
-import { type Doc, type DocItem, isSourceType, readJsonLines, TRAINING_STAGES, type TrainingStage } from '@apollo/document';
+import { attachRawText, type Doc, type DocItem, isSourceType, readJsonLines, TRAINING_STAGES, type TrainingStage } from '@apollo/document';
 import { LANG_TAG } from '../source-spec';
 import { docItem, problemItem, type ReadContext } from './context';
 
@@ -85,7 +85,7 @@ export async function* readJsonlSource(file: string, ctx: ReadContext): AsyncGen
       ...(r.title !== undefined ? { title: r.title as string } : {}),
       ...(r.id !== undefined ? { recordId: String(r.id) } : {}),
     };
-    yield docItem(
+    const built = docItem(
       ctx,
       {
         kind,
@@ -99,5 +99,8 @@ export async function* readJsonlSource(file: string, ctx: ReadContext): AsyncGen
       at,
       item.bytes,
     );
+    // The text as the line holds it, for the writer to copy rather than encode again.
+    if (kind === 'text' && 'doc' in built) attachRawText(built.doc, r.text as string, item.raw, item.owner);
+    yield built;
   }
 }
