@@ -14,7 +14,7 @@ export const CLD3_TRUST = 0.9;
  * so only clear text skips cld3 (measured in docs/decisions/0001-language-detector.md).
  */
 export const FAST_PATH_MIN_SCORE: Readonly<Record<string, number>> = { en: 0.7, es: 0.7, fr: 0.7, zh: 0.6, ar: 0.8, hi: 0.8 };
-export const FAST_PATH_MIN_LETTERS = 60;
+export const FAST_PATH_MIN_LETTERS = 30;
 
 /**
  * cld3 and eld together, on eld's score scale. When they agree, the language and score are

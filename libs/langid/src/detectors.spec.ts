@@ -1,5 +1,5 @@
 import { createCld3Detector } from './cld3-detector';
-import { combineDetections, createCombinedDetector, eldDecidesAlone } from './combined-detector';
+import { combineDetections, createCombinedDetector, eldDecidesAlone, FAST_PATH_MIN_LETTERS } from './combined-detector';
 import type { Detection, LanguageDetector } from './detector';
 import { createEldDetector, splitByBytes } from './eld-detector';
 
@@ -86,7 +86,8 @@ describe('combined detector', () => {
   it('lets eld decide alone only on long, clear windows, Hindi only with Hindi function words', () => {
     const text = 'some text';
     expect(eldDecidesAlone(det('en', 0.8), 300, text)).toBe(true);
-    expect(eldDecidesAlone(det('en', 0.8), 40, text)).toBe(false); // short: ask cld3 too
+    expect(eldDecidesAlone(det('en', 0.8), FAST_PATH_MIN_LETTERS, text)).toBe(true);
+    expect(eldDecidesAlone(det('en', 0.8), FAST_PATH_MIN_LETTERS - 1, text)).toBe(false); // short: ask cld3 too
     expect(eldDecidesAlone(det('en', 0.5), 300, text)).toBe(false); // unclear
     expect(eldDecidesAlone(det('en', 0.8, false), 300, text)).toBe(false); // unreliable
     expect(eldDecidesAlone(det('pt', 0.95), 300, text)).toBe(false); // not a target: cld3 confirms
