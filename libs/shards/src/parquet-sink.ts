@@ -4,6 +4,7 @@ import { writeFileAtomic, type Doc } from '@apollo/document';
 import type { DocSink, TaskSpec } from '@apollo/stage';
 import type { ConvertConfig } from './config';
 import { ConvertLayout, groupPath, type ShardGroup } from './layout';
+import { docTextBytes } from './doc-line';
 import { docToRow } from './row';
 import { ShardWriter, type FileMetadata, type ShardRowGroup, type WrittenFile } from './shard-writer';
 
@@ -116,7 +117,10 @@ export class ParquetDocSink implements DocSink {
       entry = { group, writer: groupWriter(this.tmpDir, group, this.config, this.runStartedAt) };
       this.writers.set(key, entry);
     }
-    await entry.writer.write(docToRow(doc, this.config.charsPerToken));
+    // The reader's UTF-8 bytes of the text and its character count, when it still holds them,
+    // save encoding and counting the text again.
+    const text = docTextBytes(doc);
+    await entry.writer.write(docToRow(doc, this.config.charsPerToken, text?.codePoints), text?.utf8);
     this.rows++;
   }
 

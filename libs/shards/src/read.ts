@@ -1,6 +1,15 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import { parquetMetadataAsync, parquetReadObjects, type AsyncBuffer, type FileMetaData } from 'hyparquet';
-import { compressors } from 'hyparquet-compressors';
+import type * as Hyparquet from 'hyparquet';
+import type { AsyncBuffer, FileMetaData } from 'hyparquet';
+import type * as HyparquetCompressors from 'hyparquet-compressors';
+
+// Required on first use, not when the bundle loads: every worker thread of the convert stage
+// loads the whole bundle, and hyparquet with its codecs (ES modules, 70-100 ms to load) only
+// serve reading Parquet back (finalize, verify, versions), never the write tasks.
+let hyparquet: typeof Hyparquet | undefined;
+let codecs: typeof HyparquetCompressors | undefined;
+const hyparquetModule = (): typeof Hyparquet => (hyparquet ??= require('hyparquet') as typeof Hyparquet);
+const compressorsModule = (): typeof HyparquetCompressors => (codecs ??= require('hyparquet-compressors') as typeof HyparquetCompressors);
 
 /** A Parquet file opened for hyparquet: reads byte ranges on demand, never the whole file. */
 export interface OpenParquet {
@@ -30,7 +39,7 @@ export async function openParquet(path: string): Promise<OpenParquet> {
   try {
     const { size } = await handle.stat();
     const file = fileBuffer(handle, size);
-    const metadata = await parquetMetadataAsync(file);
+    const metadata = await hyparquetModule().parquetMetadataAsync(file);
     return { metadata, file, close: () => handle.close() };
   } catch (err) {
     await handle.close();
@@ -51,6 +60,8 @@ export async function parquetRowCount(path: string): Promise<number> {
  */
 export async function* readParquetRows(path: string, columns?: string[]): AsyncGenerator<Record<string, unknown>> {
   const p = await openParquet(path);
+  const { parquetReadObjects } = hyparquetModule();
+  const { compressors } = compressorsModule();
   try {
     let rowStart = 0;
     for (const group of p.metadata.row_groups) {

@@ -24,10 +24,12 @@ export interface ShardRow {
   meta?: string;
 }
 
-/** Maps a document to its row. The document must have a language (the convert step checks). */
-export function docToRow(doc: Doc, charsPerToken?: Readonly<CharsPerToken>): ShardRow {
+/**
+ * Maps a document to its row. The document must have a language (the convert step checks).
+ * `chars` is `countChars(doc.text)` when the caller knows it.
+ */
+export function docToRow(doc: Doc, charsPerToken?: Readonly<CharsPerToken>, chars = countChars(doc.text)): ShardRow {
   const lang = doc.lang!;
-  const chars = countChars(doc.text);
   const p = doc.provenance;
   const row: ShardRow = {
     id: doc.id,
@@ -56,10 +58,11 @@ export function docToRow(doc: Doc, charsPerToken?: Readonly<CharsPerToken>): Sha
 /**
  * Bytes a row adds before compression: its strings in UTF-8 plus the fixed-width columns. Used
  * to decide when a row group or a shard is full before the writer has encoded anything.
+ * `textBytes` is the text's UTF-8 length when the caller knows it.
  */
-export function rowBytes(row: ShardRow): number {
+export function rowBytes(row: ShardRow, textBytes = Buffer.byteLength(row.text)): number {
   let bytes = 64; // ids, numbers, level encodings
-  bytes += Buffer.byteLength(row.text);
+  bytes += textBytes;
   if (row.turns) for (const t of row.turns) bytes += Buffer.byteLength(t) + 4;
   if (row.meta) bytes += Buffer.byteLength(row.meta);
   if (row.url) bytes += row.url.length;

@@ -107,9 +107,13 @@ export class ShardWriter {
     this.pendingTokens = 0;
   }
 
-  async write(row: ShardRow): Promise<void> {
-    const bytes = rowBytes(row);
-    this.group.add(row);
+  /**
+   * Adds a row. `textUtf8`, when given, must be `row.text` in UTF-8 (the reader's bytes of it):
+   * the text is then copied instead of encoded again.
+   */
+  async write(row: ShardRow, textUtf8?: Uint8Array): Promise<void> {
+    const bytes = rowBytes(row, textUtf8?.length);
+    this.group.add(row, textUtf8);
     this.pendingChars += row.char_count;
     this.pendingTokens += row.token_count;
     // The row that reaches either limit closes its row group.

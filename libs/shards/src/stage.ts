@@ -1,6 +1,7 @@
 import { docPhase, type SinglePhase, type StageApp, type StageOptions } from '@apollo/stage';
 import { addConvertOptions, convertConfig, type ConvertConfig } from './config';
 import { convertStep } from './convert-step';
+import { readDocsWithText } from './doc-line';
 import { finalizeShards } from './finalize';
 import { ParquetDocSink } from './parquet-sink';
 
@@ -35,6 +36,8 @@ export const convertStage: StageApp<ConvertConfig> = {
     docPhase<ConvertConfig>({
       name: 'write',
       sink: (task) => ParquetDocSink.open(task),
+      // The documents as the default reader gives them, with their texts' UTF-8 bytes for the sink.
+      read: () => (file) => readDocsWithText(file),
       step: () => convertStep,
     }),
     finalizePhase,

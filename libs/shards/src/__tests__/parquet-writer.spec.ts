@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { snappyUncompress } from 'hyparquet';
+import { seededRandom } from '@apollo/document';
 import { snappyCompress } from '../parquet/snappy';
 import { openParquet, readParquetRows } from '../read';
 import type { ShardRow } from '../row';
@@ -30,6 +31,20 @@ describe('snappy compressor', () => {
     const inputs = [new Uint8Array(0), Buffer.from('a'), Buffer.from('abcdabcdabcdabcd'), new Uint8Array(150_000).fill(7), random, text];
     for (const input of inputs) expect(Buffer.from(roundTrip(input)).equals(Buffer.from(input))).toBe(true);
     expect(snappyCompress(text).length).toBeLessThan(text.length * 0.8);
+  });
+
+  it('writes the bytes snappyjs 0.6 writes (sha256 of its output, pinned)', () => {
+    const random = seededRandom(3);
+    const noise = new Uint8Array(300_000).map(() => Math.floor(random() * 256));
+    const vocabulary = ['the', 'patient', 'dose', '高血压', 'مريض', 'रोगी', '🩺', 'mg', '\n'];
+    const words = Buffer.from(Array.from({ length: 60_000 }, () => vocabulary[Math.floor(random() * vocabulary.length)]).join(' '));
+    const text = Buffer.from(fixtureDocs(6).map((d) => d.text).join('\n'));
+    const sha = (input: Uint8Array) => createHash('sha256').update(snappyCompress(input)).digest('hex');
+    expect(sha(noise)).toBe('4bce5a4fd3a4ef588ef1e74e994fcdea7218fa2fffa70fa1aaa68085eac0fc9a');
+    expect(sha(words)).toBe('a6fe694d2d3e161d42e4bfc2ae569f6efc5b48a5119143cb6a29a1022e08e5a6');
+    expect(sha(text)).toBe('d3d3068328c6ac05cbc320eb12561b6f249c6dd07787ae3a19448a3cb4210321');
+    // Two whole 64 KiB fragments and a short last one.
+    expect(sha(words.subarray(0, 65536 * 2 + 17))).toBe('eddeb2d1d6c1f038bc4fed40c0ed6aa04c9521eba02e21834b79efd53b44dae7');
   });
 });
 

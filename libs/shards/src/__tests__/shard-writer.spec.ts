@@ -1,4 +1,4 @@
-import { rm, stat } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sizeCategory } from '../card';
 import { convertConfig, DEFAULT_CONVERT_CONFIG } from '../config';
@@ -14,6 +14,21 @@ describe('ShardWriter', () => {
     dir = await tempDir('writer');
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('writes the same file from a row and its text bytes as from the row alone', async () => {
+    const rows = fixtureDocs(6).map((d) => docToRow(d));
+    const options = { rowGroupSize: 5, rowGroupMaxBytes: 1 << 30, shardMaxBytes: 20_000 };
+    const plain = new ShardWriter(join(dir, 'plain'), 'SNAPPY', options, { 'apollo.lang': 'mixed' });
+    const bytes = new ShardWriter(join(dir, 'bytes'), 'SNAPPY', options, { 'apollo.lang': 'mixed' });
+    for (const r of rows) {
+      await plain.write(r);
+      await bytes.write(r, Buffer.from(r.text));
+    }
+    const [a, b] = [await plain.close(), await bytes.close()];
+    expect(a.length).toBeGreaterThan(1);
+    expect(b).toEqual(a);
+    for (const f of a) expect((await readFile(join(dir, 'bytes', f.name))).equals(await readFile(join(dir, 'plain', f.name)))).toBe(true);
+  });
 
   it('cuts row groups at the row count and files at the size cap, losing no row', async () => {
     const docs = fixtureDocs(10).filter((d) => d.lang === 'en' && d.kind === 'qa');

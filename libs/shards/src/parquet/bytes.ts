@@ -57,6 +57,14 @@ export class ByteBuffer {
     return n;
   }
 
+  /** PLAIN BYTE_ARRAY of bytes already encoded: 4-byte little-endian length, then the bytes. */
+  lengthPrefixedBytes(src: Uint8Array): void {
+    this.reserve(4 + src.length);
+    this.buf.writeUInt32LE(src.length, this.length);
+    this.buf.set(src, this.length + 4);
+    this.length += 4 + src.length;
+  }
+
   /** PLAIN INT64 of a safe integer. */
   int64(n: number): void {
     this.reserve(8);

@@ -75,6 +75,13 @@ class ColumnState {
     }
   }
 
+  /** A string value given as its UTF-8 bytes (a required or present string column). */
+  addUtf8(utf8: Uint8Array): void {
+    this.count++;
+    this.defs?.push(this.leaf.maxDef);
+    this.values.lengthPrefixedBytes(utf8);
+  }
+
   private addList(value: unknown): void {
     if (!Array.isArray(value)) throw new Error(`column "${this.leaf.name}" must be a list`);
     const full = this.leaf.maxDef;
@@ -186,6 +193,7 @@ export function rowGroupStruct(info: RowGroupInfo, offset: number): ThriftStruct
  */
 export class RowGroupBuilder {
   private readonly columns = LEAF_COLUMNS.map((l) => new ColumnState(l));
+  private readonly text = this.columns.find((c) => c.leaf.name === 'text')!;
   private readonly page = new ByteBuffer();
   private readonly out = new ByteBuffer();
   private scratch: Buffer = Buffer.allocUnsafe(0);
@@ -193,9 +201,13 @@ export class RowGroupBuilder {
 
   constructor(private readonly compression: Compression) {}
 
-  add(row: ShardRow): void {
+  /** Adds a row; `textUtf8`, when given, is `row.text` in UTF-8, copied into the text column as it is. */
+  add(row: ShardRow, textUtf8?: Uint8Array): void {
     const record = row as unknown as Record<string, unknown>;
-    for (const c of this.columns) c.add(record[c.leaf.name]);
+    for (const c of this.columns) {
+      if (textUtf8 && c === this.text) c.addUtf8(textUtf8);
+      else c.add(record[c.leaf.name]);
+    }
     this.rows++;
   }
 
