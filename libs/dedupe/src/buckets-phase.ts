@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@apollo/document';
 import { readRunRecord, type Logger, type ShardedPhase, type TaskRuntime, type TaskSpec, type TaskStats, phaseStats } from '@apollo/stage';
-import { EDGE_BYTES, ENTRY_BYTES, entryOrdinal, entryRank, EXACT_OFFSET, KEEP_OFFSET, sameBytes, writeEdge } from './bucket-entry';
+import { EDGE_BYTES, ENTRY_BYTES, entryOrdinal, entryRank, EXACT_OFFSET, MATCH_WORDS, readMatchWords, sameWords, writeEdge } from './bucket-entry';
 import { memoryBytes, numHashes, type DedupeConfig } from './config';
 import { mergeRuns } from './external-sort';
 import { DedupeLayout, EXACT_SPACE, keySpaces, PHASE_BUCKETS, spacesForRank } from './layout';
@@ -13,6 +13,9 @@ import { RunFileError, RunFileWriter, readRunHeader } from './run-file';
 import { readRunsManifest } from './runs-manifest';
 import type { SignatureStore } from './signature-store';
 import { IndexedStore, indexRunFiles, isIndexRank, openRunStore } from './corpus-index';
+
+/** First match word of the exact hash. */
+const EXACT_WORD = EXACT_OFFSET / 4;
 
 /**
  * `buckets/<space>.json`: what one key space's edges were made from, and its figures. Written
@@ -156,20 +159,26 @@ export async function runSpace(space: string, ctx: SpaceContext): Promise<SpaceM
     largeBuckets: 0,
     copies: 0,
   };
-  const prev = Buffer.alloc(ENTRY_BYTES);
+  // The previous entry's match words, and the current one's (swapped after each entry).
+  let prev = new Uint32Array(MATCH_WORDS);
+  let cur = new Uint32Array(MATCH_WORDS);
   let havePrev = false;
   const against = ctx.store instanceof IndexedStore;
   try {
     if (space === EXACT_SPACE) {
       // Groups of equal exact hash; the first of a group is its representative.
-      const rep = Buffer.alloc(ENTRY_BYTES);
+      let repRank = 0;
+      let repOrdinal = 0;
       let groupCounted = false;
       const res = mergeRuns(files, ENTRY_BYTES, { memoryBytes: memoryBytes(ctx.config), tmpDir }, (buf, off) => {
         meta.entries++;
-        if (havePrev && sameBytes(buf, off, prev, 0, EXACT_OFFSET, KEEP_OFFSET)) {
+        readMatchWords(buf, off, cur);
+        const rank = entryRank(buf, off);
+        const ordinal = entryOrdinal(buf, off);
+        if (havePrev && sameWords(cur, prev, EXACT_WORD, MATCH_WORDS)) {
           // Against an index, copies among indexed documents were joined when they were published.
-          if (!(against && isIndexRank(entryRank(buf, off)) && isIndexRank(entryRank(rep, 0)))) {
-            writeEdge(edge, entryRank(buf, off), entryOrdinal(buf, off), entryRank(rep, 0), entryOrdinal(rep, 0));
+          if (!(against && isIndexRank(rank) && isIndexRank(repRank))) {
+            writeEdge(edge, rank, ordinal, repRank, repOrdinal);
             edges.add(edge);
             meta.copies++;
             // Against an index, only groups that involve the delta count.
@@ -179,10 +188,13 @@ export async function runSpace(space: string, ctx: SpaceContext): Promise<SpaceM
             }
           }
         } else {
-          buf.copy(rep, 0, off, off + ENTRY_BYTES);
+          repRank = rank;
+          repOrdinal = ordinal;
           groupCounted = false;
         }
-        buf.copy(prev, 0, off, off + ENTRY_BYTES);
+        const was = prev;
+        prev = cur;
+        cur = was;
         havePrev = true;
       });
       meta.mergePasses = res.passes;
@@ -205,15 +217,18 @@ export async function runSpace(space: string, ctx: SpaceContext): Promise<SpaceM
       });
       const res = mergeRuns(files, ENTRY_BYTES, { memoryBytes: memoryBytes(ctx.config), tmpDir }, (buf, off) => {
         meta.entries++;
-        const sameBucket = havePrev && sameBytes(buf, off, prev, 0, 0, EXACT_OFFSET);
+        readMatchWords(buf, off, cur);
+        const sameBucket = havePrev && sameWords(cur, prev, 0, EXACT_WORD);
         if (!sameBucket && havePrev && pairs.end()) meta.buckets++;
         // A copy of the previous member's text: its representative stands for it.
-        if (!(sameBucket && sameBytes(buf, off, prev, 0, EXACT_OFFSET, KEEP_OFFSET))) {
+        if (!(sameBucket && sameWords(cur, prev, EXACT_WORD, MATCH_WORDS))) {
           const rank = entryRank(buf, off);
           const ordinal = entryOrdinal(buf, off);
           pairs.add({ rank, ordinal });
         }
-        buf.copy(prev, 0, off, off + ENTRY_BYTES);
+        const was = prev;
+        prev = cur;
+        cur = was;
         havePrev = true;
       });
       if (havePrev && pairs.end()) meta.buckets++;
@@ -292,7 +307,7 @@ export async function runBucketsTask(task: TaskSpec<DedupeConfig>, rt: TaskRunti
   const spaces = spacesForRank(keySpaces(numHashes(config) > 0 ? config.bands : 0), task.rank, task.worldSize);
   let figures: Record<string, number> = {};
   if (spaces.length > 0) {
-    const store = await openRunStore(task.output, run.worldSize, config, true);
+    const store = await openRunStore(task.output, run.worldSize, config, true, { hold: true });
     try {
       const { metas, ran } = await ensureSpaces(spaces, { output: task.output, config, store, worldSize: run.worldSize, log: rt.log }, (n) => rt.progress(n, 0));
       figures = { ...sumSpaceFigures(metas), spacesRun: ran };

@@ -9,7 +9,7 @@ import { offerFavourite, sourceRanks, type Favourites } from './keep-policy';
 import { DedupeLayout, EXACT_SPACE, keySpaces, PHASE_CLUSTER } from './layout';
 import { estimateJaccard } from './minhash';
 import { RunFileReader } from './run-file';
-import { FLAG_NO_SHINGLES, OTHER_LANG, REC_EXACT, REC_FLAGS, REC_ID, REC_LANG, REC_LENGTH, REC_SOURCE, recordSignature, scanSignatureFile, SignatureFileError } from './signature-file';
+import { FLAG_NO_SHINGLES, OTHER_LANG, REC_EXACT, REC_FLAGS, REC_ID, REC_LANG, REC_LENGTH, REC_SOURCE, recordSignature, SignatureFileError } from './signature-file';
 import type { SignatureStore } from './signature-store';
 import { IndexedStore, openRunStore } from './corpus-index';
 import { clusterAgainstIndex } from './cluster-against';
@@ -54,7 +54,7 @@ function langName(index: number): string {
  */
 export async function clusterRun(output: string, worldSize: number, config: DedupeConfig, rt: TaskRuntime): Promise<ClusterSummary> {
   const layout = new DedupeLayout(output);
-  const store = await openRunStore(output, worldSize, config, true);
+  const store = await openRunStore(output, worldSize, config, true, { hold: 'if-held' });
   try {
     const spaces = keySpaces(numHashes(config) > 0 ? config.bands : 0);
     const { metas, ran } = await ensureSpaces(spaces, { output, config, store, worldSize, log: rt.log });
@@ -71,10 +71,10 @@ export async function clusterRun(output: string, worldSize: number, config: Dedu
     const best: Favourites = new Map();
     const key = Buffer.alloc(KEEP_BYTES);
     const byLang: ClusterSummary['byLang'] = {};
-    // Records are read as views of the file's blocks (scanSignatureFile): decoding every one
-    // into an object with its signature was most of this phase's time.
-    for (const [rank, file] of store.files.entries()) {
-      scanSignatureFile(file, (buf, o, ordinal) => {
+    // Records are read as views of the held files or of the files' blocks (`scan`): decoding
+    // every one into an object with its signature was most of this phase's time.
+    for (let rank = 0; rank < store.files.length; rank++) {
+      store.scan(rank, (buf, o, ordinal) => {
         const i = store.globalIndex(rank, ordinal);
         if (buf[o + REC_FLAGS]! & FLAG_NO_SHINGLES) stats.noShingles++;
         const entry = (byLang[langName(buf[o + REC_LANG]!)] ??= { docs: 0, exactDuplicates: 0, nearDuplicates: 0 });
@@ -111,10 +111,10 @@ export async function clusterRun(output: string, worldSize: number, config: Dedu
       return keptCache;
     };
     const hashes = store.numHashes;
-    /** One rank's duplicate records, gathered while its file is scanned (checksum checked before they are used). */
+    /** One rank's duplicate records, gathered while its file is scanned (a file read again is checked before they are used). */
     const rankDuplicates = (rank: number): DuplicateRecord[] => {
       const out: DuplicateRecord[] = [];
-      scanSignatureFile(store.files[rank]!, (buf, o, ordinal) => {
+      store.scan(rank, (buf, o, ordinal) => {
         const i = store.globalIndex(rank, ordinal);
         const size = uf.setSize(i);
         const keptDoc = size < 2 ? i : best.get(uf.find(i))!.doc;

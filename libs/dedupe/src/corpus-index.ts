@@ -11,7 +11,7 @@ import { DedupeLayout, keySpaces } from './layout';
 import { readRunHeader, RunFileReader, RunFileWriter } from './run-file';
 import { readRunsManifest } from './runs-manifest';
 import { readSignatureHeader, SignatureFileError, verifySignatureFile, type SignatureFileHeader } from './signature-file';
-import { openSignatureStore, SignatureStore } from './signature-store';
+import { openSignatureStore, SignatureStore, type OpenStoreOptions } from './signature-store';
 
 /**
  * A persistent index of published corpus versions, so a nightly delta is deduplicated against
@@ -189,7 +189,7 @@ export class IndexedStore extends SignatureStore {
     delta: SignatureStore,
     readonly index: LoadedIndex,
   ) {
-    super(delta.files, delta.headers);
+    super(delta.files, delta.headers, delta.images);
   }
 
   override record(rank: number, ordinal: number): Buffer {
@@ -377,8 +377,8 @@ export async function publishIndex(output: string, worldSize: number, config: De
  * The signatures a run's buckets and cluster phases work on: the run's own, joined with the
  * index's when the run is checked against one.
  */
-export async function openRunStore(output: string, worldSize: number, config: DedupeConfig, verify: boolean): Promise<SignatureStore> {
-  const delta = await openSignatureStore(output, worldSize, config, verify);
+export async function openRunStore(output: string, worldSize: number, config: DedupeConfig, verify: boolean, options: OpenStoreOptions = {}): Promise<SignatureStore> {
+  const delta = await openSignatureStore(output, worldSize, config, verify, options);
   if (!config.against) return delta;
   try {
     return new IndexedStore(delta, await openIndex(config.against, config, verify));

@@ -7,7 +7,7 @@ import { changedCountError, changedIdError, duplicateDrop } from './duplicate-dr
 import { readDuplicatesForRank, type DuplicateRecord } from './duplicates-file';
 import { DedupeLayout, PHASE_FILTER } from './layout';
 import { SourceLineSink, type SourceLines } from './raw-lines';
-import { readSignatureHeader, type SignatureFileHeader } from './signature-file';
+import { readSignatureHeader, releaseHeldSignatureFiles, type SignatureFileHeader } from './signature-file';
 import { runCopyFilterTask } from './filter-copy';
 import { usableLinePlan, type LinePlan } from './line-plan';
 import { loadBenchmarks } from './decontam/benchmark';
@@ -113,6 +113,8 @@ export function filterPhase(): ShardedPhase<DedupeConfig> {
   return {
     ...full,
     async run(task, rt) {
+      // The signatures the buckets tasks held on this thread are of no use from here on.
+      releaseHeldSignatureFiles();
       const copy = await copyFilterInputs(task);
       if ('reason' in copy) {
         if (copy.reason !== undefined) rt.log.info('filter reads every document', { rank: task.rank, reason: copy.reason });

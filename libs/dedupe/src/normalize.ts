@@ -51,47 +51,76 @@ export function normalizeForMatchingSteps(text: string, options: MatchingOptions
 }
 
 /**
- * Every step after lower-casing maps each code point on its own (to itself, to nothing, to a
- * separator, or to other letters), and the separators then collapse into single spaces. So the
- * steps can be applied to one code point at a time, once per distinct code point, and the
- * result cached: one table lookup per character replaces eight regular-expression passes over
- * the text (which were a fifth of the signatures phase).
+ * Every step after NFKC maps each code point on its own (to itself, to nothing, to a separator,
+ * or to other letters), and the separators then collapse into single spaces. So the steps can
+ * be applied to one code point at a time, once per distinct code point, and the result cached:
+ * one table lookup per character replaces eight regular-expression passes over the text (which
+ * were a fifth of the signatures phase). Lower-casing is one of those steps too: V8 lower-cases
+ * with ICU's root-locale full mapping, whose only rule that looks at the neighbours is the Greek
+ * final sigma (U+03A3); a text holding one is lower-cased whole first, as the definition does.
  */
 const UNKNOWN = 0;
-const KEEP = 1;
+/** One code unit out: `unitTo` (the unit itself when kept). */
+const UNIT = 1;
 const DROP = 2;
 const SEPARATOR = 3;
+/** Other units out (a string in `bmpTo`), or a unit kept as it is that is not its own `unitTo`. */
 const MAPPED = 4;
+/** A high surrogate: the code point is read with the next unit. */
+const LEAD = 5;
+/** Capital sigma, where lower-casing depends on the neighbours: the text is lower-cased whole. */
+const WHOLE_TEXT = 6;
+
+const CAPITAL_SIGMA = 0x03a3;
 
 /** What the per-code-point steps make of one code point (given as a string of 1 or 2 units). */
-function classify(ch: string, foldChinese: boolean): { kind: number; to?: string } {
-  let t = foldArabic(ch);
+function classify(ch: string, foldChinese: boolean, lower: boolean): { kind: number; to: string } {
+  let t = lower ? ch.toLowerCase() : ch;
+  t = foldArabic(t);
   if (foldChinese) t = foldTraditionalChinese(t);
   t = t.replace(/\u00df/gu, 'ss').replace(FORMAT, '');
-  if (t.length === 0) return { kind: DROP };
+  if (t.length === 0) return { kind: DROP, to: '' };
   const separated = t.replace(CONTROL, ' ').replace(PUNCT_OR_SYMBOL, ' ').replace(SPACES, ' ');
-  if (separated === ' ') return { kind: SEPARATOR };
+  if (separated === ' ') return { kind: SEPARATOR, to: '' };
   // The one-pass form relies on a folded character being letters only (true of every fold above).
   if (separated !== t) throw new Error(`U+${ch.codePointAt(0)!.toString(16)} folds to ${JSON.stringify(t)}, which mixes letters and separators`);
-  return t === ch ? { kind: KEEP } : { kind: MAPPED, to: t };
+  return { kind: MAPPED, to: t };
 }
 
-/** Cached classification of the code points seen so far, for one setting of Chinese folding. */
+/**
+ * Cached classification of the code points seen so far, for one setting of Chinese folding,
+ * applied either to NFKC text (`lower`: lower-casing included) or to lower-cased NFKC text.
+ */
 class CodePointTable {
-  /** Kind per BMP code unit (surrogates included: a lone surrogate is kept, like the regexes do). */
-  private readonly bmp = new Uint8Array(0x10000);
+  /** Kind per BMP code unit. */
+  readonly kinds = new Uint8Array(0x10000);
+  /** The unit out, for kind UNIT. */
+  readonly unitTo = new Uint16Array(0x10000);
   private readonly bmpTo = new Map<number, string>();
-  private readonly astral = new Map<number, { kind: number; to?: string }>();
+  private readonly astral = new Map<number, { kind: number; to: string }>();
+  private readonly lone = new Map<number, { kind: number; to: string }>();
 
-  constructor(private readonly foldChinese: boolean) {}
+  constructor(
+    private readonly foldChinese: boolean,
+    private readonly lower: boolean,
+  ) {
+    this.kinds.fill(LEAD, 0xd800, 0xdc00);
+    if (lower) this.kinds[CAPITAL_SIGMA] = WHOLE_TEXT;
+  }
 
-  kind(unit: number): number {
-    let k = this.bmp[unit]!;
+  /** The kind of a BMP unit that is not a high surrogate, classified on first sight. */
+  resolve(unit: number): number {
+    let k = this.kinds[unit]!;
     if (k === UNKNOWN) {
-      const c = classify(String.fromCharCode(unit), this.foldChinese);
+      const c = classify(String.fromCharCode(unit), this.foldChinese, this.lower);
       k = c.kind;
-      if (c.to !== undefined) this.bmpTo.set(unit, c.to);
-      this.bmp[unit] = k;
+      if (k === MAPPED && c.to.length === 1) {
+        k = UNIT;
+        this.unitTo[unit] = c.to.charCodeAt(0);
+      } else if (k === MAPPED) {
+        this.bmpTo.set(unit, c.to);
+      }
+      this.kinds[unit] = k;
     }
     return k;
   }
@@ -100,18 +129,50 @@ class CodePointTable {
     return this.bmpTo.get(unit)!;
   }
 
-  astralEntry(cp: number): { kind: number; to?: string } {
+  astralEntry(cp: number): { kind: number; to: string } {
     let e = this.astral.get(cp);
     if (e === undefined) {
-      e = classify(String.fromCodePoint(cp), this.foldChinese);
+      e = classify(String.fromCodePoint(cp), this.foldChinese, this.lower);
       this.astral.set(cp, e);
+    }
+    return e;
+  }
+
+  /** A high surrogate without its low half (kept, as the regular expressions keep it). */
+  loneEntry(unit: number): { kind: number; to: string } {
+    let e = this.lone.get(unit);
+    if (e === undefined) {
+      e = classify(String.fromCharCode(unit), this.foldChinese, this.lower);
+      this.lone.set(unit, e);
     }
     return e;
   }
 }
 
-const tables = { fold: new CodePointTable(true), plain: new CodePointTable(false) };
+const tables = {
+  fold: new CodePointTable(true, true),
+  plain: new CodePointTable(false, true),
+  foldLowered: new CodePointTable(true, false),
+  plainLowered: new CodePointTable(false, false),
+};
 let scratch = new Uint16Array(1 << 16);
+
+/**
+ * Matches a code unit that may change under NFKC: one of the Latin-1 characters with a
+ * compatibility decomposition (no-break space, diaeresis, superscripts, fractions ...) or any
+ * unit from U+0100 on. Latin-1 has no combining characters, so a text of other Latin-1 units
+ * is its own NFKC (text.spec.ts checks both the set and random texts over it).
+ */
+export const NEEDS_NFKC = latin1ChangedByNfkc();
+
+function latin1ChangedByNfkc(): RegExp {
+  let cls = '';
+  for (let c = 0; c < 0x100; c++) {
+    const ch = String.fromCharCode(c);
+    if (ch.normalize('NFKC') !== ch) cls += `\\u${c.toString(16).padStart(4, '0')}`;
+  }
+  return new RegExp(`[${cls}\\u0100-\\uffff]`);
+}
 
 /**
  * The matching form of a text (see `normalizeForMatchingSteps` for the definition; the result
@@ -119,29 +180,52 @@ let scratch = new Uint16Array(1 << 16);
  * for a text made only of punctuation, symbols and spaces.
  */
 export function normalizeForMatching(text: string, options: MatchingOptions = {}): string {
-  const t = text.normalize('NFKC').toLowerCase();
-  const table = options.foldChinese !== false ? tables.fold : tables.plain;
+  // Most English, Spanish and French texts are made of Latin-1 characters that NFKC leaves
+  // alone (it composes nothing among them): their NFKC is the text itself, found by a scan much
+  // cheaper than the normalizer's copy and check.
+  const t = NEEDS_NFKC.test(text) ? text.normalize('NFKC') : text;
+  const fold = options.foldChinese !== false;
+  return foldCodePoints(t, fold ? tables.fold : tables.plain) ?? foldCodePoints(t.toLowerCase(), fold ? tables.foldLowered : tables.plainLowered)!;
+}
+
+/** The table's steps over every code point of `t`, separators collapsed; undefined when the text must be lower-cased whole first. */
+function foldCodePoints(t: string, table: CodePointTable): string | undefined {
   const len = t.length;
   if (scratch.length < len + 1) scratch = new Uint16Array(2 * len + 1);
+  const kinds = table.kinds;
+  const unitTo = table.unitTo;
   let out = scratch;
   let n = 0;
   let pendingSeparator = false;
   for (let i = 0; i < len; i++) {
     const unit = t.charCodeAt(i);
-    let kind: number;
-    let to: string | undefined;
+    let kind = kinds[unit]!;
+    // Most characters: one unit out, or a separator.
+    if (kind === UNIT) {
+      if (pendingSeparator) {
+        if (n > 0) out[n++] = 0x20;
+        pendingSeparator = false;
+      }
+      out[n++] = unitTo[unit]!;
+      continue;
+    }
+    if (kind === SEPARATOR) {
+      pendingSeparator = true;
+      continue;
+    }
+    if (kind === UNKNOWN) kind = table.resolve(unit);
+    if (kind === WHOLE_TEXT) return undefined;
+    let to = '';
     let width = 1;
-    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < len) {
-      const low = t.charCodeAt(i + 1);
-      if (low >= 0xdc00 && low <= 0xdfff) {
-        const e = table.astralEntry(((unit - 0xd800) << 10) + (low - 0xdc00) + 0x10000);
-        kind = e.kind;
-        to = e.to;
-        width = 2;
-      } else kind = table.kind(unit);
-    } else {
-      kind = table.kind(unit);
-      if (kind === MAPPED) to = table.mappedBmp(unit);
+    if (kind === LEAD) {
+      const low = i + 1 < len ? t.charCodeAt(i + 1) : 0;
+      const paired = low >= 0xdc00 && low <= 0xdfff;
+      const e = paired ? table.astralEntry(((unit - 0xd800) << 10) + (low - 0xdc00) + 0x10000) : table.loneEntry(unit);
+      if (paired) width = 2;
+      kind = e.kind;
+      to = e.to;
+    } else if (kind === MAPPED) {
+      to = table.mappedBmp(unit);
     }
     if (kind === DROP) {
       i += width - 1;
@@ -156,19 +240,18 @@ export function normalizeForMatching(text: string, options: MatchingOptions = {}
       if (n > 0) out[n++] = 0x20;
       pendingSeparator = false;
     }
-    if (kind === KEEP) {
-      out[n++] = unit;
-      if (width === 2) out[n++] = t.charCodeAt(i + 1);
+    if (kind === UNIT) {
+      out[n++] = unitTo[unit]!;
     } else {
-      // Room for this mapping and for the rest of the text at one unit per unit (kept units
+      // Room for this mapping and for the rest of the text at one unit per unit (single units
       // and separators never grow), so only here can the buffer run short.
-      const need = n + to!.length + (len - i) + 1;
+      const need = n + to.length + (len - i) + 1;
       if (need > out.length) {
         const bigger = new Uint16Array(2 * need);
         bigger.set(out.subarray(0, n));
         out = scratch = bigger;
       }
-      for (let k = 0; k < to!.length; k++) out[n++] = to!.charCodeAt(k);
+      for (let k = 0; k < to.length; k++) out[n++] = to.charCodeAt(k);
     }
     i += width - 1;
   }

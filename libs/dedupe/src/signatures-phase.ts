@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { LANGS, readDocFile, SOURCE_TYPES, type Doc, type SourceLine } from '@apollo/document';
+import { LANGS, parseDocLine, readRawLines, SOURCE_TYPES } from '@apollo/document';
 import { finishStats, startStats, type ShardedPhase, type TaskRuntime, type TaskSpec, type TaskStats } from '@apollo/stage';
 import { memoryBytes, numHashes, type DedupeConfig } from './config';
 import { loadBoilerplate } from './boilerplate';
@@ -34,7 +34,6 @@ export async function runSignaturesTask(task: TaskSpec<DedupeConfig>, rt: TaskRu
   const planPath = layout.linePlan(task.rank);
   await removeLinePlan(planPath);
   const planFiles: LinePlanFile[] = [];
-  const lines = new WeakMap<Doc, SourceLine>();
   const bands = numHashes(config) > 0 ? config.bands : 0;
   const spaces = keySpaces(bands);
   const runs = new SpaceRunWriter(layout, task.rank, spaces, memoryBytes(config));
@@ -65,20 +64,22 @@ export async function runSignaturesTask(task: TaskSpec<DedupeConfig>, rt: TaskRu
         if (!info.isFile()) throw new Error('not a regular file');
         const plan = new LinePlanFileBuilder(file, fileIdentity(info));
         planFiles.push(plan.entry);
-        for await (const item of readDocFile(file, { lines })) {
+        // `readDocFile` without its `lines` option: the line is looked at while it is a view of
+        // the read buffer, so it is neither copied nor kept in a map per document.
+        for await (const { line, buf } of readRawLines(file)) {
+          const item = parseDocLine(buf, { file, line });
+          if (item.kind === 'blank') continue;
           stats.docsIn++;
           stats.bytesIn += item.bytes;
           rt.progress(1, item.bytes);
-          if ('problem' in item) {
+          if (item.kind === 'problem') {
             stats.dropped[item.problem.reason] = (stats.dropped[item.problem.reason] ?? 0) + 1;
             plan.problem();
             continue;
           }
           const doc = item.doc;
           stats.charsIn += doc.text.length;
-          plan.doc(doc.text.length, isCopyableLine(doc, lines.get(doc)!, item.bytes));
-          // Gone at once: a weak map that keeps growing costs the collector on every pass.
-          lines.delete(doc);
+          plan.doc(doc.text.length, isCopyableLine(doc, item.line, item.bytes));
           const fp = fingerprinter.fingerprint(boilerplate.size > 0 ? boilerplate.strip(doc).text : doc.text, doc.lang);
           if (fp.noShingles) extra.noShingles!++;
           else if (fp.mode === 'chars') extra.charShingled!++;
@@ -102,7 +103,7 @@ export async function runSignaturesTask(task: TaskSpec<DedupeConfig>, rt: TaskRu
               writeEntry(slot.buf, slot.offset, hi, lo, entry);
             }
           }
-          await writer.add({
+          writer.add({
             ordinal: stats.docsOut,
             exactHash: fp.exactHash,
             id: doc.id,

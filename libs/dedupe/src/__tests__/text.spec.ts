@@ -1,7 +1,7 @@
-import { foldArabic, normalizeForMatching, normalizeForMatchingSteps } from '../normalize';
+import { foldArabic, NEEDS_NFKC, normalizeForMatching, normalizeForMatchingSteps } from '../normalize';
 import { murmur3Bytes, murmur3String, murmur3Words } from '../murmur3';
 import { ShingleScratch, shingleHashes, shingleModeFor, textShingles, tokenHashes } from '../shingles';
-import { exactHash, Fingerprinter } from '../fingerprint';
+import { exactHash, exactHashReference, Fingerprinter } from '../fingerprint';
 
 describe('normalizeForMatching', () => {
   it('folds compatibility forms, case, punctuation and whitespace', () => {
@@ -89,6 +89,55 @@ describe('normalizeForMatching', () => {
     }
   });
 
+  it('lower-cases each code point on its own, as the whole text is lower-cased, but for capital sigma', () => {
+    // The one-pass form folds case per code point: V8's toLowerCase must not look at the
+    // neighbours of any code point but U+03A3 (final sigma).
+    const odd: string[] = [];
+    for (let cp = 0; cp <= 0x10ffff; cp++) {
+      if ((cp >= 0xd800 && cp <= 0xdfff) || cp === 0x3a3) continue;
+      const c = String.fromCodePoint(cp);
+      const l = c.toLowerCase();
+      if (`Α${c}Β`.toLowerCase() !== `α${l}β` || `${c} `.toLowerCase() !== `${l} ` || `I${c}`.toLowerCase() !== `i${l}`) odd.push(cp.toString(16));
+    }
+    expect(odd).toEqual([]);
+  });
+
+  it('agrees with the definition on every code point, in upper-case context and with final sigma', () => {
+    for (const foldChinese of [true, false]) {
+      // Every BMP code point; the astral planes, with many fewer case pairs, sampled.
+      for (let start = 0; start <= 0x10ffff; start += 0x8000) {
+        let text = '';
+        for (let cp = start; cp < Math.min(start + 0x8000, 0x110000); cp += cp < 0x10000 ? 1 : 13) {
+          text += cp >= 0xd800 && cp <= 0xdfff ? String.fromCharCode(cp) : String.fromCodePoint(cp);
+          if (cp % 7 === 0) text += 'A';
+          if (cp % 11 === 0) text += ' ';
+        }
+        expect(normalizeForMatching(text, { foldChinese })).toBe(normalizeForMatchingSteps(text, { foldChinese }));
+      }
+      for (const text of ['ΟΔΥΣΣΕΥΣ', 'ΣΑΣ Σ. ΣΣ aΣ', 'İstanbul ΣΟΦΙΑ', 'Σ']) {
+        expect(normalizeForMatching(text, { foldChinese })).toBe(normalizeForMatchingSteps(text, { foldChinese }));
+      }
+    }
+  });
+
+  it('skips NFKC only for texts it leaves unchanged', () => {
+    const stable: string[] = [];
+    for (let c = 0; c < 0x10000; c++) {
+      const ch = String.fromCharCode(c);
+      if (!NEEDS_NFKC.test(ch)) stable.push(ch);
+    }
+    expect(stable.every((ch) => ch.charCodeAt(0) < 0x100 && ch.normalize('NFKC') === ch)).toBe(true);
+    expect(stable.length).toBe(256 - 14);
+    let seed = 5;
+    const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+    for (let trial = 0; trial < 2000; trial++) {
+      let text = '';
+      for (let i = next() % 12; i >= 0; i--) text += stable[next() % stable.length];
+      expect(text.normalize('NFKC')).toBe(text);
+      expect(normalizeForMatching(text)).toBe(normalizeForMatchingSteps(text));
+    }
+  });
+
   it('handles a text longer than its reusable buffer, after a short one', () => {
     const long = 'Straße, '.repeat(20000);
     expect(normalizeForMatching('a b')).toBe('a b');
@@ -122,6 +171,18 @@ describe('shingles', () => {
     expect(tokens.length).toBe(7);
     expect(shingleHashes(tokens, 5).length).toBe(3);
     expect(new Set(textShingles('a b c d e f g', 'words')).size).toBe(3);
+  });
+
+  it('hashes each window as murmur3Words over its token hashes, whatever the size and count', () => {
+    let seed = 7;
+    const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+    for (const count of [1, 2, 5, 6, 40, 3000]) {
+      const tokens = Uint32Array.from({ length: count }, next);
+      for (const size of [1, 2, 3, 5, 7]) {
+        const want = count <= size ? [murmur3Words(tokens, 0, count, 0x5bd1e995)] : Array.from({ length: count - size + 1 }, (_, i) => murmur3Words(tokens, i, size, 0x5bd1e995));
+        expect(Array.from(shingleHashes(tokens, size))).toEqual(want);
+      }
+    }
   });
 
   it('gives one shingle of all tokens to a text shorter than the shingle size', () => {
@@ -180,6 +241,17 @@ describe('fingerprint', () => {
     expect(Buffer.from(a.exactHash).equals(Buffer.from(b.exactHash))).toBe(true);
     expect(a.signature).toEqual(b.signature);
     expect(a.noShingles).toBe(false);
+  });
+
+  it('gives the exact hashes of the step-by-step form: tags, UTF-8, lone surrogates, long texts', () => {
+    const texts = ['aspirin', 'x😀y 乙型肝炎 डेंगू', 'lone \ud800 high', 'low \udc00', 'end\ud83d', '\udc00\ud800', 'é'.repeat(40000), '乙'.repeat(70000), ''];
+    for (const t of texts) {
+      expect(Buffer.from(exactHash(t, t)).toString('hex')).toBe(Buffer.from(exactHashReference(t, t)).toString('hex'));
+      // An empty matching form: hashed on the raw text instead.
+      expect(Buffer.from(exactHash('', `!! ${t} ??`)).toString('hex')).toBe(Buffer.from(exactHashReference('', `!! ${t} ??`)).toString('hex'));
+    }
+    // Pinned: the values signature files and indexes hold.
+    expect(Buffer.from(exactHash('aspirin 100 mg daily', 'Aspirin, 100 mg daily.')).toString('hex')).toBe('0f15d1ed3ff98a346fe424b0e7d369fc');
   });
 
   it('flags punctuation-only texts and hashes them on their raw form', () => {
