@@ -122,6 +122,28 @@ function separatorTable(separators: RegExp): Uint8Array {
   return table;
 }
 
+/** `lowerTable` entry of a code unit the one-pass path leaves to the string path. */
+const STRING_PATH = 0xffff;
+
+/**
+ * `String.fromCharCode(c).toLowerCase()` for every BMP letter of eld's class, where that is one
+ * code unit. `STRING_PATH` marks what a per-unit table cannot do: U+0130 (lower case is two
+ * units), U+03A3 (its lower case depends on the neighbours: final sigma), and a whitespace
+ * char eld might count as a letter (trim would remove it at either end). Separators are never
+ * lower-cased (they become spaces first), so their entries are unused.
+ */
+function lowerTable(separator: Uint8Array): Uint16Array {
+  const table = new Uint16Array(0x10000);
+  const space = /\s/;
+  for (let c = 0; c < 0x10000; c++) {
+    if (separator[c] === 1) continue;
+    const ch = String.fromCharCode(c);
+    const lower = ch.toLowerCase();
+    table[c] = lower.length !== 1 || c === 0x03a3 || space.test(ch) || lower.charCodeAt(0) === STRING_PATH ? STRING_PATH : lower.charCodeAt(0);
+  }
+  return table;
+}
+
 export class EldEngine {
   private readonly codes: string[];
   private readonly avg: Float64Array;
@@ -134,6 +156,8 @@ export class EldEngine {
   private readonly byteChar = new Uint8Array(256);
   /** 1 for BMP code units outside eld's letter class (its separators), 0 for letters. */
   private readonly separator: Uint8Array;
+  /** See `lowerTable`. */
+  private readonly lower: Uint16Array;
 
   // Per-call scratch, reused: word characters, word ends, the n-gram set, language sums.
   private readonly chars = new Uint8Array(ENFORCE_CUT_AFTER + 8);
@@ -151,6 +175,7 @@ export class EldEngine {
     this.avg = Float64Array.from(this.codes, (c) => constants.avgScore[c] ?? Number.NaN);
     this.sums = new Float64Array(count);
     this.separator = separatorTable(constants.separators);
+    this.lower = lowerTable(this.separator);
     for (let b = 0; b < 256; b++) {
       const c = constants.dictionary[b]!.charCodeAt(0);
       if (c > 255) throw new Error(`eld dictionary entry ${b} is outside Latin-1`);
@@ -182,8 +207,8 @@ export class EldEngine {
 
   /** eld's `detect(text)`: language, top score and reliability. */
   detect(input: string): EldVerdict {
-    const text = this.replaceSeparators(input.substring(0, MAX_CHARS)).trim().toLowerCase();
-    const words = this.encodeWords(text);
+    let words = this.encodeInput(input);
+    if (words < 0) words = this.encodeWords(this.replaceSeparators(input.substring(0, MAX_CHARS)).trim().toLowerCase());
     const sums = this.sums;
     sums.fill(0);
     const distinct = this.countNgrams(words);
@@ -220,6 +245,82 @@ export class EldEngine {
       copied = lastOther + 1;
     }
     return copied === 0 ? text : out + text.slice(copied);
+  }
+
+  /**
+   * `encodeWords(replaceSeparators(input.substring(0, MAX_CHARS)).trim().toLowerCase())` in one
+   * pass, without the three strings: a run of separators becomes a space (or stays, if it is
+   * apostrophes only; apostrophes ending a run stay after the space), the space of a run that
+   * opens or closes the text is what trim drops, and letters are lower-cased by table. Returns
+   * -1 for a text with a letter the table cannot lower-case alone (see `lowerTable`); the caller
+   * then takes the string path. Building the strings cost about a third of eld's time per piece.
+   */
+  private encodeInput(input: string): number {
+    const sep = this.separator;
+    const lower = this.lower;
+    const chars = this.chars;
+    const ends = this.wordEnds;
+    const bc = this.byteChar;
+    const len = input.length < MAX_CHARS ? input.length : MAX_CHARS;
+    let n = 0;
+    let words = 0;
+    let wordStart = 0;
+    let countBytes = 0;
+    let started = false;
+    let i = 0;
+    while (i < len) {
+      let c = input.charCodeAt(i);
+      if (sep[c] === 0) {
+        c = lower[c]!;
+        if (c === STRING_PATH) return -1;
+        started = true;
+        i++;
+      } else {
+        const start = i;
+        let lastOther = -1;
+        for (; i < len; i++) {
+          const d = input.charCodeAt(i);
+          if (sep[d] === 0) break;
+          if (d !== 0x27 && d !== 0x60 && d !== 0x2019) lastOther = i;
+        }
+        let from = start;
+        if (lastOther >= 0) {
+          from = lastOther + 1;
+          // The run's space, unless trim drops it: at the start, or at the end with nothing kept.
+          if (started && !(from === len)) {
+            if (n > wordStart) {
+              ends[words++] = n;
+              wordStart = n;
+            }
+            if (countBytes > CUT_AFTER) break;
+            countBytes++;
+            if (countBytes > ENFORCE_CUT_AFTER) break;
+          }
+        }
+        if (from === i) continue;
+        // Apostrophes the run keeps: the first goes through the letter path below, the others
+        // are handled on the next rounds as a run of apostrophes only (kept whole, no space).
+        c = input.charCodeAt(from);
+        i = from + 1;
+        started = true;
+      }
+      if (c < 0x80) {
+        chars[n++] = c;
+        countBytes++;
+      } else if (c < 0x800) {
+        chars[n++] = bc[0xc0 | (c >> 6)]!;
+        chars[n++] = bc[0x80 | (c & 0x3f)]!;
+        countBytes += 2;
+      } else {
+        chars[n++] = bc[0xe0 | (c >> 12)]!;
+        chars[n++] = bc[0x80 | ((c >> 6) & 0x3f)]!;
+        chars[n++] = bc[0x80 | (c & 0x3f)]!;
+        countBytes += 3;
+      }
+      if (countBytes > ENFORCE_CUT_AFTER) break;
+    }
+    if (n > wordStart) ends[words++] = n;
+    return words;
   }
 
   /**
