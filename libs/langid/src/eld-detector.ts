@@ -112,8 +112,13 @@ export async function createEldDetector(options: { maxPieces?: number } = {}): P
       let total = 0;
       let native = false;
       let nativeLetters = 0;
-      for (const piece of spread(splitByBytes(text, ELD_PIECE_BYTES), maxPieces)) {
-        const letters = countLetters(piece);
+      // A window within one piece (most Latin-script windows) needs no cutting, and its letters
+      // are the profile's. Buffer.byteLength counts a lone surrogate as 3 bytes, splitByBytes as
+      // 2: a text within the limit by the first is within it by the second.
+      const whole = Buffer.byteLength(text) <= ELD_PIECE_BYTES;
+      const pieces = whole ? (text.length > 0 ? [text] : []) : spread(splitByBytes(text, ELD_PIECE_BYTES), maxPieces);
+      for (const piece of pieces) {
+        const letters = whole && profile ? profile.letters : countLetters(piece);
         if (letters === 0) continue;
         total += letters;
         const result = eld.detect(piece);
