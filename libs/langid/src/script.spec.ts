@@ -1,4 +1,5 @@
-import { countLetters, dominantScript, scriptOf, scriptProfile, scriptShare, scriptsOf } from './script';
+import { seededRandom } from '@apollo/document';
+import { countLetters, dominantScript, scriptOf, scriptProfile, scriptShare, scriptsOf, type ScriptProfile } from './script';
 import { normalizeLangCode } from './languages';
 
 describe('scriptOf', () => {
@@ -59,5 +60,48 @@ describe('countLetters', () => {
     for (const t of ['', 'abc 123', 'Le cœur, l’été !', '患者发热三天', 'मरीज़ को बुखार है।', 'مريض ١٢٣', '𠀋𠀌 😀 x', 'a\ud800b\udc00c', '\ud83d']) {
       expect(countLetters(t)).toBe(scriptProfile(t).letters);
     }
+  });
+});
+
+describe('scriptProfile and countLetters against a per-code-point reference', () => {
+  // The plain definition: every code point through `scriptOf`, UTF-8 bytes by code point. A
+  // high surrogate takes the next unit with it, whatever it is (as the table version does).
+  function reference(text: string): ScriptProfile {
+    const bytes: Partial<Record<string, number>> = {};
+    let letters = 0;
+    let letterBytes = 0;
+    for (let i = 0; i < text.length; i++) {
+      let cp = text.charCodeAt(i);
+      let size = cp < 0x80 ? 1 : cp < 0x800 ? 2 : 3;
+      if (cp >= 0xd800 && cp <= 0xdbff) {
+        if (i + 1 >= text.length) continue;
+        cp = 0x10000 + ((cp - 0xd800) << 10) + (text.charCodeAt(i + 1) - 0xdc00);
+        i++;
+        size = 4;
+      } else if (cp >= 0xdc00 && cp <= 0xdfff) {
+        continue;
+      }
+      const s = scriptOf(cp);
+      if (s === undefined) continue;
+      letters++;
+      letterBytes += size;
+      bytes[s] = (bytes[s] ?? 0) + size;
+    }
+    return { letters, letterBytes, bytes };
+  }
+
+  it('agree on every BMP code unit in context, and on random text with lone and paired surrogates', () => {
+    const texts: string[] = [];
+    for (let c = 0; c < 0x10000; c += 1) texts.push(`a${String.fromCharCode(c)}`, `${String.fromCharCode(c)}`);
+    const random = seededRandom(5);
+    const atoms = ['a', 'é', '患', 'ض', 'र', 'ि', '😀', '𠀋', '\ud83d', '\udc00', ' ', '1', 'Я', 'ㄱ', 'か'];
+    for (let i = 0; i < 2000; i++) {
+      let t = '';
+      for (let k = Math.floor(random() * 40); k > 0; k--) t += atoms[Math.floor(random() * atoms.length)]!;
+      texts.push(t);
+    }
+    const canonical = (p: ScriptProfile) => JSON.stringify([p.letters, p.letterBytes, Object.entries(p.bytes).sort()]);
+    const bad = texts.filter((t) => canonical(scriptProfile(t)) !== canonical(reference(t)) || countLetters(t) !== reference(t).letters);
+    expect(bad.slice(0, 5)).toEqual([]);
   });
 });

@@ -67,47 +67,66 @@ const SCRIPTS: readonly Script[] = ['latin', 'han', 'kana', 'hangul', 'arabic', 
 
 let bmpTable: Uint8Array | undefined;
 
-/** `scriptOf` for every BMP code point, as 1 + index in SCRIPTS (0: not a letter); built once. */
+/** Marks high surrogates in the script table: the pair is looked up with `scriptOf`. */
+const HIGH_SURROGATE = 0xff;
+
+/**
+ * `scriptOf` for every BMP code point, built once: 0 for what is not a letter, else
+ * (1 + index in SCRIPTS) << 2 | its UTF-8 length, so that one lookup gives both.
+ */
 function scriptTable(): Uint8Array {
   if (bmpTable) return bmpTable;
   const table = new Uint8Array(0x10000);
   for (let cp = 0; cp < 0x10000; cp++) {
+    if (cp >= 0xd800 && cp <= 0xdbff) table[cp] = HIGH_SURROGATE;
     if (cp >= 0xd800 && cp <= 0xdfff) continue;
     const s = scriptOf(cp);
-    if (s !== undefined) table[cp] = SCRIPTS.indexOf(s) + 1;
+    if (s !== undefined) table[cp] = ((SCRIPTS.indexOf(s) + 1) << 2) | (cp < 0x80 ? 1 : cp < 0x800 ? 2 : 3);
   }
   bmpTable = table;
   return table;
 }
 
+/** Letters per table value (see `scriptTable`), reused: a profile folds it into bytes per script. */
+const valueCounts = new Int32Array(256);
+
 /** Counts the letters of a text by script (one pass, a table lookup per character). */
 export function scriptProfile(text: string): ScriptProfile {
   const table = scriptTable();
   const counts = new Int32Array(SCRIPTS.length + 1);
-  let letters = 0;
-  for (let i = 0; i < text.length; i++) {
-    let cp = text.charCodeAt(i);
-    if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < text.length) {
-      cp = 0x10000 + ((cp - 0xd800) << 10) + (text.charCodeAt(i + 1) - 0xdc00);
+  const byValue = valueCounts;
+  byValue.fill(0);
+  let astral = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const v = table[text.charCodeAt(i)]!;
+    if (v === 0) continue;
+    if (v === HIGH_SURROGATE) {
+      if (i + 1 >= n) continue;
+      const cp = 0x10000 + ((text.charCodeAt(i) - 0xd800) << 10) + (text.charCodeAt(i + 1) - 0xdc00);
       i++;
       const s = scriptOf(cp);
       if (s === undefined) continue;
       counts[SCRIPTS.indexOf(s) + 1]! += 4;
-      letters++;
+      astral++;
       continue;
     }
-    const id = table[cp]!;
-    if (id === 0) continue;
-    counts[id]! += cp < 0x80 ? 1 : cp < 0x800 ? 2 : 3;
-    letters++;
+    byValue[v]!++;
+  }
+  let letters = astral;
+  for (let v = 4; v < HIGH_SURROGATE; v++) {
+    const c = byValue[v]!;
+    if (c === 0) continue;
+    letters += c;
+    counts[v >> 2]! += c * (v & 3);
   }
   const bytes: Partial<Record<Script, number>> = {};
   let letterBytes = 0;
   for (let k = 1; k < counts.length; k++) {
-    const n = counts[k]!;
-    if (n === 0) continue;
-    bytes[SCRIPTS[k - 1]!] = n;
-    letterBytes += n;
+    const c = counts[k]!;
+    if (c === 0) continue;
+    bytes[SCRIPTS[k - 1]!] = c;
+    letterBytes += c;
   }
   return { letters, letterBytes, bytes };
 }
@@ -121,7 +140,7 @@ export function countLetters(text: string): number {
     if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < text.length) {
       if (scriptOf(0x10000 + ((cp - 0xd800) << 10) + (text.charCodeAt(i + 1) - 0xdc00)) !== undefined) letters++;
       i++;
-    } else if (table[cp] !== 0) {
+    } else if (table[cp] !== 0 && table[cp] !== HIGH_SURROGATE) {
       letters++;
     }
   }
