@@ -1,8 +1,9 @@
 import { availableParallelism } from 'node:os';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { writeFileAtomic } from '@apollo/document';
+import { discardOutput } from './discard';
 import { runPhase, WorkerPool, workerDataFor, type FromWorker, type PhaseRunResult, type ToWorker } from './executor';
 import { stageInputs } from './inputs';
 import type { FileAssignment } from './plan';
@@ -135,13 +136,33 @@ export async function runStage<C>(
     config,
     startedAt: new Date().toISOString(),
   };
-  if (opts.overwrite) await rm(opts.output, { recursive: true, force: true });
+  // Old output is renamed aside and deleted while the run goes on (see `discardOutput`).
+  const discarding: Promise<void>[] = [];
+  if (opts.overwrite) discarding.push((await discardOutput(opts.output)).deleted);
   let stored = await readRunRecord(opts.output);
   if (stored && opts.restartOnChange && runRecordMismatch(stored, current).length > 0) {
     log.warn('output folder holds another run; starting over', { output: opts.output, why: runRecordMismatch(stored, current).join('; ') });
-    await rm(opts.output, { recursive: true, force: true });
+    discarding.push((await discardOutput(opts.output)).deleted);
     stored = undefined;
   }
+  try {
+    return await runStagePhases(app, opts, config, files, worldSize, current, stored, log, workerScript);
+  } finally {
+    await Promise.all(discarding);
+  }
+}
+
+async function runStagePhases<C>(
+  app: StageApp<C>,
+  opts: StageOptions,
+  config: C,
+  files: string[],
+  worldSize: number,
+  current: RunRecord,
+  stored: RunRecord | undefined,
+  log: Logger,
+  workerScript: string | undefined,
+): Promise<StageRunOutcome> {
   if (stored) {
     const problems = runRecordMismatch(stored, current);
     if (problems.length > 0) {
