@@ -10,7 +10,7 @@ import { cutGroup, joinPieces, type PartPiece } from './join';
 import { buildManifest, type CreationInfo, type Manifest, type ManifestShard } from './manifest';
 import { groupMetadata, type PartEntry, type PartsIndex } from './parquet-sink';
 import { CopyBuffers, PARQUET_WRITER_NAME } from './parquet/file-writer';
-import { parquetRowCount } from './read';
+import { footerRowCount } from './parquet/footer';
 import type { ShardRowGroup } from './shard-writer';
 import { sha256File } from './sha256';
 import { buildVersion, type VersionBlock } from './version';
@@ -243,7 +243,7 @@ async function describeShards(layout: ConvertLayout, plan: FinalizePlan, joined:
   const shards: ManifestShard[] = [];
   for (const s of plan.shards) {
     const path = join(layout.root, s.to);
-    const [info, sha256, rows] = await Promise.all([stat(path), s.sha256 ?? joined.get(s.to) ?? sha256File(path), parquetRowCount(path)]);
+    const [info, sha256, rows] = await Promise.all([stat(path), s.sha256 ?? joined.get(s.to) ?? sha256File(path), footerRowCount(path)]);
     if (rows !== s.rows) throw new Error(`${s.to}: ${rows} rows in the footer, the write tasks counted ${s.rows}`);
     shards.push({ path: s.to, lang: s.lang, source: s.source, kind: s.kind, rows, bytes: info.size, sha256, characters: s.characters, tokens: s.tokens });
   }

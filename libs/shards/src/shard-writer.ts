@@ -92,10 +92,15 @@ export class ShardWriter {
   /** Encodes the buffered rows as a row group and appends it, to a new file if the cap says so. */
   private async flushGroup(): Promise<void> {
     if (this.group.rows === 0) return;
-    const { body, info } = this.group.encode();
-    if (this.file && startsNewFile(this.file.offset, this.file.rowGroups.length, info.bytes, this.options.shardMaxBytes)) await this.closeFile();
-    const file = this.file ?? (await this.open());
-    const placed = await file.appendRowGroup(body, info);
+    const { body, info, release } = this.group.encode();
+    let placed: PlacedRowGroup;
+    try {
+      if (this.file && startsNewFile(this.file.offset, this.file.rowGroups.length, info.bytes, this.options.shardMaxBytes)) await this.closeFile();
+      const file = this.file ?? (await this.open());
+      placed = await file.appendRowGroup(body, info);
+    } finally {
+      release();
+    }
     const current = this.current!;
     current.rowGroups.push({ ...placed, chars: this.pendingChars, tokens: this.pendingTokens });
     current.rows += info.rows;

@@ -2,8 +2,9 @@ import { gzipSync } from 'node:zlib';
 import type { Compression } from '../schema';
 import type { ShardRow } from '../row';
 import { ByteBuffer, LevelBuffer, writeLevels } from './bytes';
+import { ChunkedBuffer } from './chunks';
 import { LEAF_COLUMNS, pathList, PhysicalType, type LeafColumn } from './columns';
-import { snappyCompressInto, snappyMaxLength } from './snappy';
+import { snappyCompressChunks, snappyCompressInto, snappyMaxLength } from './snappy';
 import { encodeStruct, i64, list, struct, type ThriftStruct } from './thrift';
 
 const PAGE_DATA = 0;
@@ -13,7 +14,7 @@ const CODEC: Record<Compression, number> = { UNCOMPRESSED: 0, SNAPPY: 1, GZIP: 2
 
 /** One column's values and levels for the row group being built. */
 class ColumnState {
-  readonly values = new ByteBuffer();
+  readonly values = new ChunkedBuffer();
   readonly defs: LevelBuffer | undefined;
   readonly reps: LevelBuffer | undefined;
   /** Level entries (values plus nulls and empty lists). */
@@ -187,6 +188,29 @@ export function rowGroupStruct(info: RowGroupInfo, offset: number): ThriftStruct
   return struct([1, list('struct', columnChunks)], [2, i64(info.uncompressedBytes)], [3, i64(info.rows)], [6, i64(info.bytes)]);
 }
 
+/** What a row group is encoded with: the page (levels and values), the compressed page, the row group's bytes. */
+class EncodeBuffers {
+  readonly page = new ByteBuffer();
+  readonly out = new ByteBuffer();
+  scratch: Buffer = Buffer.allocUnsafe(0);
+  busy = false;
+}
+
+/**
+ * One set per thread, shared by every builder: a write task's group writers encode one row
+ * group at a time, and a set per group (each grown to the largest row group) cost that much
+ * fresh memory again per group. Kept across tasks.
+ */
+const threadBuffers = new EncodeBuffers();
+
+/** A row group encoded: its bytes (valid until `release`) and its footer entry. */
+export interface EncodedRowGroup {
+  body: Buffer;
+  info: RowGroupInfo;
+  /** Lets the next `encode` reuse the buffers the body lies in; call once the body is written. */
+  release: () => void;
+}
+
 /**
  * Collects rows column by column and encodes them as one row group: per column one data page
  * (v1, PLAIN values, RLE levels) compressed with the file's codec.
@@ -194,9 +218,6 @@ export function rowGroupStruct(info: RowGroupInfo, offset: number): ThriftStruct
 export class RowGroupBuilder {
   private readonly columns = LEAF_COLUMNS.map((l) => new ColumnState(l));
   private readonly text = this.columns.find((c) => c.leaf.name === 'text')!;
-  private readonly page = new ByteBuffer();
-  private readonly out = new ByteBuffer();
-  private scratch: Buffer = Buffer.allocUnsafe(0);
   rows = 0;
 
   constructor(private readonly compression: Compression) {}
@@ -216,48 +237,41 @@ export class RowGroupBuilder {
     this.rows = 0;
   }
 
-  /** The page compressed: a view of the scratch buffer for snappy (valid until the next call). */
-  private compress(body: Buffer): Buffer {
-    if (this.compression === 'SNAPPY') {
-      const max = snappyMaxLength(body.length);
-      if (this.scratch.length < max) this.scratch = Buffer.allocUnsafe(Math.max(max, this.scratch.length * 2));
-      return this.scratch.subarray(0, snappyCompressInto(body, this.scratch));
-    }
-    if (this.compression === 'GZIP') return gzipSync(body);
-    return body;
-  }
-
-  /** Appends a column chunk (page header and page) to `out`; returns its footer entry. */
-  private encodeChunk(c: ColumnState, out: ByteBuffer): ColumnChunkInfo {
-    let body: Buffer;
-    if (c.defs || c.reps) {
-      const page = this.page;
-      page.reset();
-      if (c.reps) writeLevels(c.reps, 1, page);
-      if (c.defs) writeLevels(c.defs, c.leaf.maxDef > 1 ? 2 : 1, page);
-      const values = c.values.view();
-      page.reserve(values.length);
-      values.copy(page.buf, page.length);
-      page.length += values.length;
-      body = page.view();
+  /** Appends a column chunk (page header and page) to `b.out`; returns its footer entry. */
+  private encodeChunk(c: ColumnState, b: EncodeBuffers): ColumnChunkInfo {
+    const page = b.page;
+    page.reset();
+    if (c.reps) writeLevels(c.reps, 1, page);
+    if (c.defs) writeLevels(c.defs, c.leaf.maxDef > 1 ? 2 : 1, page);
+    const snappy = this.compression === 'SNAPPY';
+    // Snappy compresses a column without levels (the text) from its chunks as they are; every
+    // other page is made contiguous first.
+    const chunked = snappy && page.length === 0;
+    if (!chunked) c.values.copyTo(page);
+    const bodyLength = page.length + (chunked ? c.values.length : 0);
+    let compressed: Buffer;
+    if (snappy) {
+      const max = snappyMaxLength(bodyLength);
+      if (b.scratch.length < max) b.scratch = Buffer.allocUnsafe(Math.max(max, b.scratch.length * 2));
+      const n = chunked ? snappyCompressChunks(c.values.pieces(), b.scratch) : snappyCompressInto(page.view(), b.scratch);
+      compressed = b.scratch.subarray(0, n);
     } else {
-      body = c.values.view();
+      compressed = this.compression === 'GZIP' ? gzipSync(page.view()) : page.view();
     }
-    const compressed = this.compress(body);
     const statistics = c.statistics();
     const header = encodeStruct(
       struct(
         [1, PAGE_DATA],
-        [2, body.length],
+        [2, bodyLength],
         [3, compressed.length],
         [5, struct([1, c.count], [2, ENCODING_PLAIN], [3, ENCODING_RLE], [4, ENCODING_RLE], [5, statisticsStruct(statistics)])],
       ),
     );
-    out.bytes(header);
-    out.bytes(compressed);
+    b.out.bytes(header);
+    b.out.bytes(compressed);
     return {
       bytes: header.length + compressed.length,
-      uncompressedBytes: header.length + body.length,
+      uncompressedBytes: header.length + bodyLength,
       values: c.count,
       ...(statistics ? { statistics } : {}),
     };
@@ -265,18 +279,30 @@ export class RowGroupBuilder {
 
   /**
    * Encodes the rows added since the last reset as one row group: its bytes and its footer
-   * entry, which does not depend on where in a file the bytes go. The body is a view, valid
-   * until the next `encode`.
+   * entry, which does not depend on where in a file the bytes go. The body lies in the
+   * thread's buffers until `release`; should they still hold another body not yet released,
+   * this one gets buffers of its own.
    */
-  encode(): { body: Buffer; info: RowGroupInfo } {
-    // One output buffer kept across row groups: the body is written before the next encode,
-    // and fresh buffers (one per page and one per body, before) cost a page fault per 4 KB.
-    const out = this.out;
-    out.reset();
-    const columns = this.columns.map((c) => this.encodeChunk(c, out));
-    const uncompressed = columns.reduce((n, c) => n + c.uncompressedBytes, 0);
-    const body = out.view();
-    const info: RowGroupInfo = { rows: this.rows, bytes: body.length, uncompressedBytes: uncompressed, codec: CODEC[this.compression], columns };
-    return { body, info };
+  encode(): EncodedRowGroup {
+    const shared = !threadBuffers.busy;
+    const b = shared ? threadBuffers : new EncodeBuffers();
+    b.busy = true;
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      b.busy = false;
+    };
+    try {
+      b.out.reset();
+      const columns = this.columns.map((c) => this.encodeChunk(c, b));
+      const uncompressed = columns.reduce((n, c) => n + c.uncompressedBytes, 0);
+      const body = b.out.view();
+      const info: RowGroupInfo = { rows: this.rows, bytes: body.length, uncompressedBytes: uncompressed, codec: CODEC[this.compression], columns };
+      return { body, info, release };
+    } catch (err) {
+      release();
+      throw err;
+    }
   }
 }

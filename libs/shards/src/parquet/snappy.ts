@@ -126,17 +126,44 @@ export function snappyMaxLength(n: number): number {
  * compressed length.
  */
 export function snappyCompressInto(input: Uint8Array, out: Uint8Array): number {
+  const op = writeLength(input.length, out);
+  return compressFragments(input, out, op);
+}
+
+/** The preamble: the uncompressed length as a varint. */
+function writeLength(length: number, out: Uint8Array): number {
   let op = 0;
-  let n = input.length;
+  let n = length;
   while (n >= 0x80) {
     out[op++] = (n & 0x7f) | 0x80;
     n >>>= 7;
   }
   out[op++] = n;
+  return op;
+}
+
+function compressFragments(input: Uint8Array, out: Uint8Array, op: number): number {
   const view = new DataView(input.buffer, input.byteOffset, input.length);
   for (let pos = 0; pos < input.length; pos += BLOCK_SIZE) {
     op = compressFragment(input, view, pos, Math.min(BLOCK_SIZE, input.length - pos), out, op);
   }
+  return op;
+}
+
+/**
+ * Compresses the concatenation of `pieces` into `out` (at least `snappyMaxLength` of their
+ * total length) without concatenating them: the same bytes as `snappyCompressInto` of the
+ * whole, since fragments are compressed independently. Every piece but the last must hold a
+ * whole number of 64 KiB fragments. Returns the compressed length.
+ */
+export function snappyCompressChunks(pieces: readonly Uint8Array[], out: Uint8Array): number {
+  let total = 0;
+  pieces.forEach((p, i) => {
+    if (i < pieces.length - 1 && p.length % BLOCK_SIZE !== 0) throw new Error(`snappy: piece ${i} of ${p.length} bytes is not a whole number of ${BLOCK_SIZE}-byte fragments`);
+    total += p.length;
+  });
+  let op = writeLength(total, out);
+  for (const p of pieces) op = compressFragments(p, out, op);
   return op;
 }
 
