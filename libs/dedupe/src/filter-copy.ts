@@ -1,13 +1,12 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { JsonlWriter, parseDocLine, type DocLine, type RecordProblem } from '@apollo/document';
-import { assertConserved, finishStats, startStats, type RejectRecord, type TaskRuntime, type TaskSpec, type TaskStats } from '@apollo/stage';
+import { commitTask, removeStaleTemporaries, startStats, type RejectRecord, type TaskRuntime, type TaskSpec, type TaskStats } from '@apollo/stage';
 import type { DedupeConfig } from './config';
 import { changedCountError, changedIdError, duplicateDrop } from './duplicate-drop';
 import type { DuplicateRecord } from './duplicates-file';
 import { DedupeLayout, PHASE_FILTER } from './layout';
 import type { LinePlan, LinePlanFile } from './line-plan';
 import { SourceLineSink } from './raw-lines';
-import { removeStaleTemporaries } from './stale-temporaries';
 
 /**
  * The filter task without parsing (the default configuration: no decontamination, no
@@ -250,15 +249,5 @@ export async function runCopyFilterTask(
   const out = new SourceLineSink(docsFile, new WeakMap());
   const rejects = new JsonlWriter(rejectsFile);
   const filter = new CopyFilter(task, rt, records, source, out, rejects, startedAt);
-  const stats = filter.stats;
-  try {
-    await filter.run(plan, expectedDocs);
-    assertConserved(task, stats);
-    stats.bytesOut = await out.commit();
-    await rejects.commit();
-  } catch (err) {
-    await Promise.all([out.abort(), rejects.abort()]);
-    throw err;
-  }
-  return finishStats(stats);
+  return commitTask(task, filter.stats, out, rejects, () => filter.run(plan, expectedDocs));
 }

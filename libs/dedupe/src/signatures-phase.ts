@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { LANGS, parseDocLine, readRawLines, SOURCE_TYPES } from '@apollo/document';
-import { finishStats, startStats, type ShardedPhase, type TaskRuntime, type TaskSpec, type TaskStats } from '@apollo/stage';
+import { finishStats, removeStaleTemporaries, startStats, type ShardedPhase, type TaskRuntime, type TaskSpec, type TaskStats } from '@apollo/stage';
 import { memoryBytes, numHashes, type DedupeConfig } from './config';
 import { loadBoilerplate } from './boilerplate';
 import { Fingerprinter } from './fingerprint';
@@ -11,7 +11,6 @@ import { isCopyableLine } from './doc-line';
 import { LINE_PLAN_FORMAT, LinePlanFileBuilder, fileIdentity, removeLinePlan, writeLinePlan, type LinePlanFile } from './line-plan';
 import { bandKeyOf } from './lsh';
 import { SpaceRunWriter } from './runs-manifest';
-import { removeStaleTemporaries } from './stale-temporaries';
 import { FLAG_NO_SHINGLES, OTHER_LANG, readSignatureHeader, SignatureFileWriter } from './signature-file';
 
 const LANG_INDEX = new Map<string, number>(LANGS.map((l, i) => [l, i]));

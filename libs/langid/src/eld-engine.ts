@@ -122,6 +122,24 @@ function separatorTable(separators: RegExp): Uint8Array {
   return table;
 }
 
+/**
+ * Writes the UTF-8 bytes of a BMP code unit (not a surrogate) as eld's dictionary characters
+ * (`byteChar`) at `chars[n]`; returns the index after them (their count is the UTF-8 length).
+ */
+function putBmpUnit(chars: Uint8Array, n: number, c: number, byteChar: Uint8Array): number {
+  if (c < 0x80) {
+    chars[n++] = c;
+  } else if (c < 0x800) {
+    chars[n++] = byteChar[0xc0 | (c >> 6)]!;
+    chars[n++] = byteChar[0x80 | (c & 0x3f)]!;
+  } else {
+    chars[n++] = byteChar[0xe0 | (c >> 12)]!;
+    chars[n++] = byteChar[0x80 | ((c >> 6) & 0x3f)]!;
+    chars[n++] = byteChar[0x80 | (c & 0x3f)]!;
+  }
+  return n;
+}
+
 /** `lowerTable` entry of a code unit the one-pass path leaves to the string path. */
 const STRING_PATH = 0xffff;
 
@@ -304,19 +322,9 @@ export class EldEngine {
         i = from + 1;
         started = true;
       }
-      if (c < 0x80) {
-        chars[n++] = c;
-        countBytes++;
-      } else if (c < 0x800) {
-        chars[n++] = bc[0xc0 | (c >> 6)]!;
-        chars[n++] = bc[0x80 | (c & 0x3f)]!;
-        countBytes += 2;
-      } else {
-        chars[n++] = bc[0xe0 | (c >> 12)]!;
-        chars[n++] = bc[0x80 | ((c >> 6) & 0x3f)]!;
-        chars[n++] = bc[0x80 | (c & 0x3f)]!;
-        countBytes += 3;
-      }
+      const end = putBmpUnit(chars, n, c, bc);
+      countBytes += end - n;
+      n = end;
       if (countBytes > ENFORCE_CUT_AFTER) break;
     }
     if (n > wordStart) ends[words++] = n;
@@ -349,15 +357,10 @@ export class EldEngine {
           chars[n++] = c;
         }
         countBytes++;
-      } else if (c < 0x800) {
-        chars[n++] = bc[0xc0 | (c >> 6)]!;
-        chars[n++] = bc[0x80 | (c & 0x3f)]!;
-        countBytes += 2;
       } else if (c < 0xd800 || c >= 0xe000) {
-        chars[n++] = bc[0xe0 | (c >> 12)]!;
-        chars[n++] = bc[0x80 | ((c >> 6) & 0x3f)]!;
-        chars[n++] = bc[0x80 | (c & 0x3f)]!;
-        countBytes += 3;
+        const end = putBmpUnit(chars, n, c, bc);
+        countBytes += end - n;
+        n = end;
       } else {
         ii++;
         c = 0x10000 + (((c & 0x3ff) << 10) | (str.charCodeAt(ii) & 0x3ff));

@@ -138,11 +138,16 @@ export async function runStage<C>(
   };
   // Old output is renamed aside and deleted while the run goes on (see `discardOutput`).
   const discarding: Promise<void>[] = [];
-  if (opts.overwrite) discarding.push((await discardOutput(opts.output)).deleted);
+  // The run's result does not depend on the old copy being gone: a failed deletion is reported.
+  const discard = async () => {
+    const { deleted } = await discardOutput(opts.output);
+    discarding.push(deleted.catch((err: Error) => log.warn('could not delete the previous output set aside', { output: opts.output, reason: err.message })));
+  };
+  if (opts.overwrite) await discard();
   let stored = await readRunRecord(opts.output);
   if (stored && opts.restartOnChange && runRecordMismatch(stored, current).length > 0) {
     log.warn('output folder holds another run; starting over', { output: opts.output, why: runRecordMismatch(stored, current).join('; ') });
-    discarding.push((await discardOutput(opts.output)).deleted);
+    await discard();
     stored = undefined;
   }
   try {

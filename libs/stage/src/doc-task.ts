@@ -34,7 +34,8 @@ export interface RejectRecord {
   [key: string]: unknown;
 }
 
-async function removeStaleTemporaries(file: string): Promise<void> {
+/** Removes the `.tmp-*` files an interrupted atomic write of `file` left beside it. */
+export async function removeStaleTemporaries(file: string): Promise<void> {
   const dir = dirname(file);
   const prefix = basename(file) + '.tmp-';
   let names: string[];
@@ -165,7 +166,7 @@ export async function runDocTask<C>(task: TaskSpec<C>, rt: TaskRuntime, options:
     }
   }
 
-  try {
+  return commitTask(task, stats, out, rejects, async () => {
     const step = await options.step(task, rt);
     for await (const doc of step(source(), ctx)) {
       stats.docsOut++;
@@ -173,6 +174,22 @@ export async function runDocTask<C>(task: TaskSpec<C>, rt: TaskRuntime, options:
       await out.write(doc);
       await rejects.flushIfFull();
     }
+  });
+}
+
+/**
+ * Runs a task's work, then checks the conservation law and makes its documents and rejects
+ * visible (atomic renames); if anything fails, both partial outputs are removed.
+ */
+export async function commitTask(
+  task: { stage: string; rank: number },
+  stats: TaskStats,
+  out: Pick<DocSink, 'commit' | 'abort'>,
+  rejects: JsonlWriter,
+  work: () => Promise<void>,
+): Promise<TaskStats> {
+  try {
+    await work();
     assertConserved(task, stats);
     stats.bytesOut = await out.commit();
     await rejects.commit();
