@@ -5,6 +5,7 @@ import nx from '@nx/eslint-plugin';
 //   layer:runtime  libs/stage               steps, tasks, executor, CLI scaffold
 //   layer:step     libs/{ingest,langid,dedupe,shards,...}  pipeline steps
 //   layer:eval     libs/{xmedbench,onnx-lm}  benchmark items, prompts, scoring, ONNX engine
+//   layer:catalog  libs/pipeline-config     every stage's settings: what a pipeline file may hold
 //   layer:app      apps/*                   thin command lines
 //   layer:tool     tools/*                  build, benchmarks, pipeline runner
 export default [
@@ -24,8 +25,9 @@ export default [
             { sourceTag: 'layer:runtime', onlyDependOnLibsWithTags: ['layer:core'] },
             { sourceTag: 'layer:step', onlyDependOnLibsWithTags: ['layer:core', 'layer:runtime', 'layer:step'] },
             { sourceTag: 'layer:eval', onlyDependOnLibsWithTags: ['layer:core', 'layer:eval'] },
-            { sourceTag: 'layer:app', onlyDependOnLibsWithTags: ['layer:core', 'layer:runtime', 'layer:step', 'layer:eval'] },
-            { sourceTag: 'layer:tool', onlyDependOnLibsWithTags: ['layer:core', 'layer:runtime', 'layer:step', 'layer:eval'] },
+            { sourceTag: 'layer:catalog', onlyDependOnLibsWithTags: ['layer:core', 'layer:runtime', 'layer:step'] },
+            { sourceTag: 'layer:app', onlyDependOnLibsWithTags: ['layer:core', 'layer:runtime', 'layer:step', 'layer:eval', 'layer:catalog'] },
+            { sourceTag: 'layer:tool', onlyDependOnLibsWithTags: ['layer:core', 'layer:runtime', 'layer:step', 'layer:eval', 'layer:catalog'] },
             { sourceTag: 'layer:pipeline', onlyDependOnLibsWithTags: [] },
           ],
         },

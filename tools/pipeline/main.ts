@@ -2,17 +2,24 @@
 // that do not use Nx), verifies a finished run, and reports what it holds.
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Command } from 'commander';
-import { loadPipelineFile, parseInteger, verifyChain } from '@apollo/stage';
+import { PIPELINE_CATALOG } from '@apollo/pipeline-config';
+import { loadPipelineFile, parseInteger, pipelineJsonSchema, verifyChain } from '@apollo/stage';
+import { writeFileAtomic } from '@apollo/document';
 import { verifyShards } from '@apollo/shards';
 import { CHAIN, runApp, stageArgs, stageDir, type ChainStage } from './chain';
 import { addRefreshCommand } from './refresh';
 
+/**
+ * Checks the whole pipeline file (every stage's section, the sources) before anything runs, and
+ * gives the output root: `--output`, else the file's `output` (relative to the file), else
+ * output/<name>.
+ */
 async function outputRoot(pipelineFile: string, given: string | undefined): Promise<string> {
+  const pipeline = await loadPipelineFile(pipelineFile, PIPELINE_CATALOG);
   if (given) return given;
-  const pipeline = await loadPipelineFile(pipelineFile);
-  return typeof pipeline.output === 'string' ? pipeline.output : join('output', pipeline.name ?? 'corpus');
+  return pipeline.output ?? join('output', pipeline.name ?? 'corpus');
 }
 
 const program = new Command('pipeline').description('Run, verify and report the corpus pipeline (crawl -> langid -> dedupe -> convert)');
@@ -24,7 +31,7 @@ program
   .option('-o, --output <dir>', 'output root (default: the pipeline file\'s "output")')
   .option('--from <stage>', `first stage to run (${CHAIN.join(', ')})`, 'crawl')
   .option('--workers <n>', 'worker threads per stage', parseInteger('--workers', 1), availableParallelism())
-  .option('-q, --quiet', 'no progress output')
+  .option('-q, --quiet', 'print errors only')
   .action(async (opts: { pipeline: string; output?: string; from: string; workers: number; quiet?: boolean }) => {
     const root = await outputRoot(opts.pipeline, opts.output);
     const start = CHAIN.indexOf(opts.from as ChainStage);
@@ -38,7 +45,7 @@ program
         return;
       }
     }
-    process.stdout.write(`pipeline: all stages complete; shards in ${stageDir(root, 'convert')}/data\n`);
+    if (!opts.quiet) process.stdout.write(`pipeline: all stages complete; shards in ${stageDir(root, 'convert')}/data\n`);
   });
 
 program
@@ -76,6 +83,28 @@ program
       ([lang, t]) => `${lang.padEnd(4)} ${String(t.documents).padStart(8)} docs ${String(t.characters).padStart(12)} chars ${String(t.tokens).padStart(10)} tokens`,
     );
     process.stdout.write(`corpus in ${stageDir(root, 'convert')} (${manifest.shards?.length ?? 0} shards)\n${rows.join('\n')}\n`);
+  });
+
+program
+  .command('check')
+  .description('check a pipeline file whole (every stage section, the sources, input paths) without running anything')
+  .option('-p, --pipeline <file>', 'pipeline definition', 'pipelines/apollo-corpus.json')
+  .action(async (opts: { pipeline: string }) => {
+    const pipeline = await loadPipelineFile(opts.pipeline, PIPELINE_CATALOG);
+    const sections = Object.keys(pipeline.stages);
+    process.stdout.write(
+      `${opts.pipeline}: valid (${pipeline.sources?.length ?? 0} sources; settings for ${sections.length > 0 ? sections.join(', ') : 'no stage'}; output ${pipeline.output ?? '(default)'})\n`,
+    );
+  });
+
+program
+  .command('schema')
+  .description('print the JSON Schema of pipeline files (every stage\'s settings with defaults and descriptions), for editors')
+  .option('--write <file>', 'write it to this file instead')
+  .action(async (opts: { write?: string }) => {
+    const text = JSON.stringify(pipelineJsonSchema(PIPELINE_CATALOG), null, 2) + '\n';
+    if (opts.write) await writeFileAtomic(resolve(opts.write), text);
+    else process.stdout.write(text);
   });
 
 addRefreshCommand(program);

@@ -1,4 +1,5 @@
 import { runStageCli } from '@apollo/stage';
+import { PIPELINE_CATALOG } from '@apollo/pipeline-config';
 import { convertStage } from '@apollo/shards';
 
-runStageCli(convertStage, __filename);
+runStageCli(convertStage, __filename, PIPELINE_CATALOG);

@@ -1,4 +1,5 @@
 import { runStageCli } from '@apollo/stage';
+import { PIPELINE_CATALOG } from '@apollo/pipeline-config';
 import { dedupeStage } from '@apollo/dedupe';
 
-runStageCli(dedupeStage, __filename);
+runStageCli(dedupeStage, __filename, PIPELINE_CATALOG);

@@ -1,7 +1,7 @@
 import { access } from 'node:fs/promises';
-import { docId, readDocFile, type Doc } from '@apollo/document';
+import { docId, readDocFile } from '@apollo/document';
 import { loadBoilerplate, type BoilerplateSet } from './boilerplate';
-import { docPhase, type DocStep, type ShardedPhase, type TaskSpec } from '@apollo/stage';
+import { docPhase, drop, filterStep, keep, pipe, type DocStep, type ShardedPhase, type TaskSpec } from '@apollo/stage';
 import type { DedupeConfig } from './config';
 import { changedCountError, changedIdError, duplicateDrop } from './duplicate-drop';
 import { readDuplicatesForRank, type DuplicateRecord } from './duplicates-file';
@@ -24,27 +24,28 @@ export { EXACT_DUPLICATE, NEAR_DUPLICATE } from './duplicate-drop';
  * fails instead of dropping the wrong documents.
  */
 export function duplicateFilter(records: AsyncIterator<DuplicateRecord>, expectedDocs: number, source: string): DocStep {
-  return async function* filter(docs: AsyncIterable<Doc>, ctx) {
-    let next = await records.next();
-    let ordinal = 0;
-    for await (const doc of docs) {
-      if (!next.done && next.value.ordinal < ordinal) throw new Error(`${source}: record for ordinal ${next.value.ordinal} is out of order`);
-      if (!next.done && next.value.ordinal === ordinal) {
-        const dup = next.value;
-        if (dup.id !== doc.id) throw changedIdError(source, ordinal, ctx.rank, doc.id, dup);
-        const { reason, detail, extra } = duplicateDrop(dup);
-        ctx.drop(doc, reason, detail, extra);
-        next = await records.next();
-      } else {
-        yield doc;
-      }
-      ordinal++;
-    }
-    if (ordinal !== expectedDocs || !next.done) throw changedCountError(source, ctx.rank, ordinal, expectedDocs);
-  };
+  let next: IteratorResult<DuplicateRecord> | undefined;
+  let ordinal = 0;
+  return filterStep({
+    async judge(doc, ctx) {
+      next ??= await records.next();
+      const here = ordinal++;
+      if (!next.done && next.value.ordinal < here) throw new Error(`${source}: record for ordinal ${next.value.ordinal} is out of order`);
+      if (next.done || next.value.ordinal !== here) return keep();
+      const dup = next.value;
+      if (dup.id !== doc.id) throw changedIdError(source, here, ctx.rank, doc.id, dup);
+      next = await records.next();
+      const { reason, detail, extra } = duplicateDrop(dup);
+      return drop(reason, detail, extra);
+    },
+    async finish(ctx) {
+      next ??= await records.next();
+      if (ordinal !== expectedDocs || !next.done) throw changedCountError(source, ctx.rank, ordinal, expectedDocs);
+    },
+  });
 }
 
-async function filterStep(task: TaskSpec<DedupeConfig>): Promise<DocStep> {
+async function filterPhaseStep(task: TaskSpec<DedupeConfig>): Promise<DocStep> {
   const layout = new DedupeLayout(task.output);
   const duplicates = layout.duplicatesFile();
   try {
@@ -55,11 +56,7 @@ async function filterStep(task: TaskSpec<DedupeConfig>): Promise<DocStep> {
   const header = await readSignatureHeader(layout.signatureFile(task.rank));
   const dedupe = duplicateFilter(readDuplicatesForRank(duplicates, task.rank), header.count, duplicates);
   const config = task.config;
-  let kept: DocStep = dedupe;
-  if (config.boilerplateStrip && config.boilerplateMinDocs > 0) {
-    const strip = boilerplateStripStep(await loadBoilerplate(task.output, config));
-    kept = (docs, ctx) => strip(dedupe(docs, ctx), ctx);
-  }
+  const kept = config.boilerplateStrip && config.boilerplateMinDocs > 0 ? pipe(dedupe, boilerplateStripStep(await loadBoilerplate(task.output, config))) : dedupe;
   if (config.decontaminate.length === 0) return kept;
   // Kept documents only: a dropped duplicate's text lives on in the document kept for it.
   const index = new BenchmarkIndex(await loadBenchmarks(config.decontaminate), {
@@ -67,8 +64,7 @@ async function filterStep(task: TaskSpec<DedupeConfig>): Promise<DocStep> {
     ngramChars: config.decontamNgramChars,
     minVerbatimWords: config.decontamMinVerbatimWords,
   });
-  const decontaminate = decontaminationStep(index, config.decontamAction, task.output);
-  return (docs, ctx) => decontaminate(kept(docs, ctx), ctx);
+  return pipe(kept, decontaminationStep(index, config.decontamAction, task.output));
 }
 
 /** Drop reason of a text document made only of boilerplate lines. */
@@ -79,18 +75,13 @@ export const BOILERPLATE_ONLY = 'boilerplate_only';
  * QA documents are left whole). A document with nothing left is dropped.
  */
 export function boilerplateStripStep(set: BoilerplateSet): DocStep {
-  return async function* strip(docs: AsyncIterable<Doc>, ctx) {
-    for await (const doc of docs) {
-      if (doc.kind !== 'text') {
-        yield doc;
-        continue;
-      }
-      const { text, removed } = set.strip(doc);
-      if (removed === 0) yield doc;
-      else if (text.length === 0) ctx.drop(doc, BOILERPLATE_ONLY, `all ${removed} lines are boilerplate of the document's site`);
-      else yield { ...doc, text, id: docId(doc.kind, text), meta: { ...doc.meta, boilerplateFrom: doc.id, boilerplateRemovedLines: removed } };
-    }
-  };
+  return filterStep((doc) => {
+    if (doc.kind !== 'text') return keep();
+    const { text, removed } = set.strip(doc);
+    if (removed === 0) return keep();
+    if (text.length === 0) return drop(BOILERPLATE_ONLY, `all ${removed} lines are boilerplate of the document's site`);
+    return keep({ ...doc, text, id: docId(doc.kind, text), meta: { ...doc.meta, boilerplateFrom: doc.id, boilerplateRemovedLines: removed } });
+  });
 }
 
 /**
@@ -106,7 +97,7 @@ export function filterPhase(): ShardedPhase<DedupeConfig> {
   const lines: SourceLines = new WeakMap();
   const full = docPhase<DedupeConfig>({
     name: PHASE_FILTER,
-    step: filterStep,
+    step: filterPhaseStep,
     read: () => (file) => readDocFile(file, { lines }),
     sink: (task) => new SourceLineSink(new DedupeLayout(task.output).stage.docsFile(task.rank), lines),
   });

@@ -12,6 +12,7 @@ export * from './doc-table';
 export * from './cluster';
 export * from './duplicates-file';
 export * from './config';
+export * from './settings';
 export * from './layout';
 export * from './run-file';
 export * from './external-sort';

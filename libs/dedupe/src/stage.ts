@@ -3,11 +3,12 @@ import type { StageApp } from '@apollo/stage';
 import { boilerplateLinesPhase, boilerplatePhase } from './boilerplate';
 import { bucketsPhase } from './buckets-phase';
 import { clusterPhase, type ClusterSummary } from './cluster-phase';
-import { addDedupeOptions, configureDedupe, type DedupeConfig } from './config';
+import { configureDedupe, type DedupeConfig } from './config';
 import { decontamReportPhase } from './decontam/report';
 import { filterPhase } from './filter-phase';
 import { DedupeLayout } from './layout';
 import { publishPhase } from './publish-phase';
+import { DEDUPE_SETTINGS } from './settings';
 import { signaturesPhase } from './signatures-phase';
 
 /**
@@ -18,8 +19,8 @@ import { signaturesPhase } from './signatures-phase';
 export const dedupeStage: StageApp<DedupeConfig> = {
   name: 'dedupe',
   summary: 'Remove exact and near-duplicate documents (MinHash LSH), keeping one per cluster by source priority',
-  options: addDedupeOptions,
-  configure: (opts, section) => configureDedupe(opts, section),
+  settings: DEDUPE_SETTINGS,
+  configure: (settings) => configureDedupe(settings),
   phases: [boilerplateLinesPhase(), boilerplatePhase(), signaturesPhase(), bucketsPhase(), clusterPhase(), filterPhase(), decontamReportPhase(), publishPhase()],
   async after(output, _config, log) {
     const summary = JSON.parse(await readFile(new DedupeLayout(output).summaryFile(), 'utf8')) as ClusterSummary;

@@ -77,8 +77,12 @@ export interface Doc {
   /** Language the source declares (configuration, file name, HTML lang attribute). */
   langHint?: string;
   provenance: Provenance;
-  /** ISO-8601 time the document entered the pipeline. */
-  createdAt: string;
+  /**
+   * ISO-8601 time the document entered the pipeline, on documents whose producer recorded it.
+   * Nothing is derived from it and the shards leave it out: it is a property of a run, not of
+   * the data, and would make identical inputs give different outputs (docs/convert.md).
+   */
+  createdAt?: string;
   /** ISO-8601 time the document was fetched, for URLs. */
   fetchedAt?: string;
   /** Free-form metadata (title, charset, ...). */

@@ -5,6 +5,7 @@ export * from './normalize';
 export * from './validate';
 export * from './io/lines';
 export * from './io/json-array';
+export * from './io/doc-files';
 export * from './io/atomic';
 export * from './io/docs';
 export * from './io/raw-text';

@@ -98,7 +98,6 @@ export function validateDoc(value: unknown, at: RecordLocation, limits = DEFAULT
   for (const key of ['lang', 'langHint', 'createdAt', 'fetchedAt'] as const) {
     if (rec[key] !== undefined && typeof rec[key] !== 'string') return fail('invalid_field', `field "${key}" must be a string`, at);
   }
-  if (typeof rec.createdAt !== 'string') return fail('missing_field', 'field "createdAt" is required', at);
   if (rec.langScore !== undefined && (typeof rec.langScore !== 'number' || !(rec.langScore >= 0 && rec.langScore <= 1))) {
     return fail('invalid_field', 'field "langScore" must be a number in [0, 1]', at);
   }
@@ -111,7 +110,7 @@ export function validateDoc(value: unknown, at: RecordLocation, limits = DEFAULT
   return { ok: true, value: rec as unknown as Doc };
 }
 
-/** Fields a producer sets; `makeDoc` derives the id, text of QA documents and timestamps. */
+/** Fields a producer sets; `makeDoc` derives the id and the text of QA documents. */
 export interface DocInit {
   kind: Doc['kind'];
   text?: string;
@@ -122,6 +121,7 @@ export interface DocInit {
   provenance: Doc['provenance'];
   fetchedAt?: string;
   meta?: Doc['meta'];
+  /** Copied as given; `makeDoc` stamps no time of its own, so the same record gives the same document. */
   createdAt?: string;
 }
 
@@ -148,7 +148,7 @@ export function makeDoc(init: DocInit, at: RecordLocation, limits = DEFAULT_LIMI
     stage: init.stage,
     ...(init.langHint ? { langHint: init.langHint } : {}),
     provenance: init.provenance,
-    createdAt: init.createdAt ?? new Date().toISOString(),
+    ...(init.createdAt ? { createdAt: init.createdAt } : {}),
     ...(init.fetchedAt ? { fetchedAt: init.fetchedAt } : {}),
     ...(init.meta ? { meta: init.meta } : {}),
   };

@@ -2,8 +2,8 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Doc } from '@apollo/document';
-import { loadPipelineFile, mergeStats, runStage, silentLogger, StageLayout, type StageOptions, verifyStage } from '@apollo/stage';
-import { configureCrawl, crawlStage } from './crawl-stage';
+import { configureStage, loadPipelineFile, mergeStats, runStage, silentLogger, StageLayout, type PipelineFile, type StageOptions, verifyStage } from '@apollo/stage';
+import { crawlStage } from './crawl-stage';
 
 const PIPELINE = join(__dirname, '../../../pipelines/apollo-corpus.json');
 const SAMPLES = join(__dirname, '../../../pipelines/samples');
@@ -78,10 +78,12 @@ describe('crawlStage over pipelines/apollo-corpus.json', () => {
   });
 });
 
-describe('configureCrawl', () => {
+describe('crawl configuration', () => {
+  const configure = (opts: Record<string, unknown> & { output: string }, pipeline?: PipelineFile) => configureStage(crawlStage, { ...opts, workers: 1 } as StageOptions, pipeline);
+
   it('puts a plain-data spec of every file in the configuration, in the order of the inputs', async () => {
     const pipeline = await loadPipelineFile(PIPELINE);
-    const config = await configureCrawl({ output: 'x', config: PIPELINE, workers: 1 }, {}, pipeline);
+    const config = await configure({ output: 'x' }, pipeline);
     const files = config.files.map((f) => f.file);
     expect(files).toEqual([...files].sort());
     expect(JSON.parse(JSON.stringify(config))).toEqual(config);
@@ -98,10 +100,9 @@ describe('configureCrawl', () => {
   });
 
   it('takes ad-hoc inputs with command-line defaults, and options over the pipeline section', async () => {
-    const config = await configureCrawl(
-      { output: 'x', input: [join(SAMPLES, 'es')], workers: 1, lang: 'es', maxChars: 5000, userAgent: 'Bot/2' },
-      { maxChars: 100, fetch: { perHostConcurrency: 1 } },
-      undefined,
+    const config = await configure(
+      { output: 'x', input: [join(SAMPLES, 'es')], lang: 'es', maxChars: 5000, userAgent: 'Bot/2' },
+      { stages: { crawl: { maxChars: 100, fetch: { perHostConcurrency: 1 } } } },
     );
     expect(config.files).toHaveLength(9);
     expect(config.files.every((f) => f.lang === 'es' && f.sourceId === 'input')).toBe(true);
@@ -112,11 +113,11 @@ describe('configureCrawl', () => {
   });
 
   it('explains bad options and sections', async () => {
-    const base = { output: 'x', input: [join(SAMPLES, 'es')], workers: 1 };
-    await expect(configureCrawl({ ...base, source: 'blog' }, {}, undefined)).rejects.toThrow('--source must be one of');
-    await expect(configureCrawl({ ...base, format: 'xml' }, {}, undefined)).rejects.toThrow('--format must be one of');
-    await expect(configureCrawl(base, { maxchars: 5 }, undefined)).rejects.toThrow('stages.crawl: unknown field "maxchars"');
-    await expect(configureCrawl(base, { fetch: { timeout: 5 } }, undefined)).rejects.toThrow('stages.crawl.fetch: unknown field "timeout"');
-    await expect(configureCrawl({ output: 'x', workers: 1 }, {}, undefined)).rejects.toThrow('crawl needs --config');
+    const base = { output: 'x', input: [join(SAMPLES, 'es')] };
+    await expect(configure({ ...base, source: 'blog' })).rejects.toThrow('--source must be one of');
+    await expect(configure({ ...base, format: 'xml' })).rejects.toThrow('--format must be one of');
+    await expect(configure(base, { file: 'p.json', stages: { crawl: { maxchars: 5 } } })).rejects.toThrow('p.json: stages.crawl: unknown key "maxchars" (did you mean "maxChars"?)');
+    await expect(configure(base, { file: 'p.json', stages: { crawl: { fetch: { timeout: 5 } } } })).rejects.toThrow('p.json: stages.crawl.fetch: unknown key "timeout"');
+    await expect(configure({ output: 'x' })).rejects.toThrow('crawl needs --config');
   });
 });

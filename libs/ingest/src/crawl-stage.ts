@@ -1,11 +1,12 @@
 import { DOC_KINDS, type DocItem, type DocKind, isSourceType, SOURCE_TYPES, type SourceType, TRAINING_STAGES, type TrainingStage } from '@apollo/document';
-import { createLogger, type DocStep, docPhase, type Logger, parseInteger, type PipelineFile, type StageApp, type StageOptions, type TaskRuntime, type TaskSpec } from '@apollo/stage';
+import { createLogger, type DocStep, docPhase, type Logger, type PipelineFile, type StageApp, type StageOptions, type TaskRuntime, type TaskSpec } from '@apollo/stage';
 import type { Command } from 'commander';
 import { crawlSite } from './crawler/crawl';
-import { type CrawlerOptions, DEFAULT_CRAWLER_OPTIONS, parseCrawlerOptions } from './crawler/options';
+import type { CrawlerOptions } from './crawler/options';
 import { readSiteFile, type SiteFile } from './crawler/registry';
 import { Fetcher } from './fetch';
-import { DEFAULT_FETCH_OPTIONS, DEFAULT_READ_LIMITS, type FetchOptions, type ReadLimits } from './options';
+import type { FetchOptions, ReadLimits } from './options';
+import { CRAWL_SETTINGS, type CrawlSettings } from './settings';
 import { READERS, type ReadContext } from './readers';
 import { type FileSpec, resolveInputFiles, resolveSourceFiles } from './source-files';
 import { INPUT_FORMATS, type InputFormat, LANG_TAG, parseSourceSpecs } from './source-spec';
@@ -25,56 +26,6 @@ export interface CrawlConfig {
 /** Defaults of ad-hoc `--input` runs for files whose names say nothing. */
 export const INPUT_DEFAULTS = { source: 'web' as SourceType, stage: 'pretrain' as TrainingStage };
 
-const SECTION_FIELDS = new Set(['maxChars', 'maxFileBytes', 'fetch', 'crawler']);
-const FETCH_FIELDS = Object.keys(DEFAULT_FETCH_OPTIONS) as (keyof FetchOptions)[];
-
-function positiveInt(value: unknown, name: string): number {
-  if (!Number.isInteger(value) || (value as number) < 1) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(value)}`);
-  return value as number;
-}
-
-function pick<T>(cli: T | undefined, section: unknown, fallback: T): T | unknown {
-  return cli !== undefined ? cli : section !== undefined ? section : fallback;
-}
-
-/** Reads limits and fetch options: command line, then the pipeline's `stages.crawl` section, then defaults. */
-export function crawlSettings(opts: StageOptions, section: Record<string, unknown>, where = 'stages.crawl'): { limits: ReadLimits; fetch: FetchOptions } {
-  for (const key of Object.keys(section)) {
-    if (!SECTION_FIELDS.has(key)) throw new Error(`${where}: unknown field "${key}" (allowed: ${[...SECTION_FIELDS].join(', ')})`);
-  }
-  const fetchSection = (section.fetch ?? {}) as Record<string, unknown>;
-  if (fetchSection === null || typeof fetchSection !== 'object' || Array.isArray(fetchSection)) throw new Error(`${where}.fetch must be an object`);
-  for (const key of Object.keys(fetchSection)) {
-    if (!(FETCH_FIELDS as string[]).includes(key)) throw new Error(`${where}.fetch: unknown field "${key}" (allowed: ${FETCH_FIELDS.join(', ')})`);
-  }
-  const limits: ReadLimits = {
-    maxChars: positiveInt(pick(opts.maxChars as number | undefined, section.maxChars, DEFAULT_READ_LIMITS.maxChars), 'maxChars'),
-    maxFileBytes: positiveInt(pick(opts.maxFileBytes as number | undefined, section.maxFileBytes, DEFAULT_READ_LIMITS.maxFileBytes), 'maxFileBytes'),
-  };
-  const cliFetch: Partial<Record<keyof FetchOptions, unknown>> = {
-    userAgent: opts.userAgent,
-    totalTimeoutMs: opts.fetchTimeout,
-    maxBytes: opts.maxFetchBytes,
-    maxRedirects: opts.maxRedirects,
-    concurrency: opts.fetchConcurrency,
-    perHostConcurrency: opts.perHostConcurrency,
-  };
-  const fetch = { ...DEFAULT_FETCH_OPTIONS };
-  for (const key of FETCH_FIELDS) {
-    const value = pick(cliFetch[key], fetchSection[key], DEFAULT_FETCH_OPTIONS[key]);
-    if (key === 'userAgent') {
-      if (typeof value !== 'string' || value.trim().length === 0) throw new Error(`${where}.fetch.userAgent must be a non-empty string`);
-      fetch.userAgent = value;
-    } else if (key === 'maxRedirects') {
-      if (!Number.isInteger(value) || (value as number) < 0) throw new Error(`maxRedirects must be an integer >= 0, got ${JSON.stringify(value)}`);
-      fetch.maxRedirects = value as number;
-    } else {
-      fetch[key] = positiveInt(value, key);
-    }
-  }
-  return { limits, fetch };
-}
-
 function cliChoice<T extends string>(value: unknown, allowed: readonly T[], flag: string): T | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
@@ -83,11 +34,10 @@ function cliChoice<T extends string>(value: unknown, allowed: readonly T[], flag
   return value as T;
 }
 
-/** Builds the crawl configuration from the command line and the pipeline file. */
-export async function configureCrawl(opts: StageOptions, section: Record<string, unknown>, pipeline: PipelineFile | undefined): Promise<CrawlConfig> {
-  const where = opts.config ? `${opts.config}: stages.crawl` : 'stages.crawl';
-  const settings = crawlSettings(opts, section, where);
-  const crawlerSection = parseCrawlerOptions(section.crawler, `${where}.crawler`);
+/** Builds the crawl configuration from its resolved settings, the command line and the pipeline file. */
+export async function configureCrawl(settings: CrawlSettings, opts: StageOptions, pipeline: PipelineFile | undefined): Promise<CrawlConfig> {
+  const limits: ReadLimits = { maxChars: settings.maxChars, maxFileBytes: settings.maxFileBytes };
+  const fetch = settings.fetch;
   let files: FileSpec[];
   const siteFiles = opts.sources as string[] | undefined;
   if (siteFiles && siteFiles.length > 0) {
@@ -101,16 +51,13 @@ export async function configureCrawl(opts: StageOptions, section: Record<string,
         ids.add(s.id);
       }
     }
-    const cli: Partial<CrawlerOptions> = {
-      ...(opts.stateDir !== undefined ? { stateDir: opts.stateDir as string } : {}),
-      ...(opts.delay !== undefined ? { delayMs: opts.delay as number } : {}),
-      ...(opts.maxRetries !== undefined ? { maxRetries: opts.maxRetries as number } : {}),
-      ...(opts.maxPages !== undefined ? { maxPagesCap: opts.maxPages as number } : {}),
-      ...(opts.allowPrivateHosts ? { allowPrivateHosts: true } : {}),
-      ...(opts.fetchConcurrency !== undefined ? { concurrency: opts.fetchConcurrency as number } : {}),
-      ...(opts.perHostConcurrency !== undefined ? { perHostConcurrency: opts.perHostConcurrency as number } : {}),
+    // The fetch concurrency flags also set the web crawl's, when the command line gives them.
+    const crawler: CrawlerOptions = {
+      ...settings.crawler,
+      ...(opts.fetchConcurrency !== undefined ? { concurrency: fetch.concurrency } : {}),
+      ...(opts.perHostConcurrency !== undefined ? { perHostConcurrency: fetch.perHostConcurrency } : {}),
     };
-    return { files: [], ...settings, sites, crawler: { ...DEFAULT_CRAWLER_OPTIONS, ...crawlerSection, ...cli } };
+    return { files: [], limits, fetch, sites, crawler };
   }
   if (opts.input && opts.input.length > 0) {
     if (opts.source !== undefined && !isSourceType(opts.source)) throw new Error(`--source must be one of ${SOURCE_TYPES.join(', ')}, got ${JSON.stringify(opts.source)}`);
@@ -125,13 +72,13 @@ export async function configureCrawl(opts: StageOptions, section: Record<string,
       { format, ...(source ? { source } : {}), ...(stage ? { stage } : {}), ...(kind ? { kind } : {}), ...(lang ? { lang } : {}) },
       INPUT_DEFAULTS,
     );
-  } else if (pipeline && opts.config) {
-    if (pipeline.sources === undefined) throw new Error(`${opts.config}: no "sources" list to crawl (or give --input)`);
-    files = await resolveSourceFiles(parseSourceSpecs(pipeline.sources, opts.config), opts.config);
+  } else if (pipeline?.file !== undefined) {
+    if (pipeline.sources === undefined) throw new Error(`${pipeline.file}: no "sources" list to crawl (or give --input)`);
+    files = await resolveSourceFiles(parseSourceSpecs(pipeline.sources, pipeline.file), pipeline.file);
   } else {
     throw new Error('crawl needs --config <pipeline file> with a "sources" list, or --input <files or folders>');
   }
-  return { files, ...settings };
+  return { files, limits, fetch };
 }
 
 /**
@@ -183,38 +130,25 @@ const passThrough: DocStep = async function* (docs, ctx) {
 };
 
 function addOptions(cmd: Command): void {
-  const int = (name: string, min = 1) => parseInteger(name, min);
   cmd
     .option('--format <format>', `format of --input files: ${INPUT_FORMATS.join(', ')} (default: auto, from each file name)`)
     .option('--source <type>', `source type of --input files whose names do not say (default: ${INPUT_DEFAULTS.source}): ${SOURCE_TYPES.join(', ')}`)
     .option('--stage <stage>', `training stage of --input files whose names do not say (default: ${INPUT_DEFAULTS.stage})`)
     .option('--kind <kind>', 'expected record kind of --input files: text or qa (default: the record decides)')
     .option('--lang <code>', 'declared language of --input files, stored as langHint')
-    .option('--max-chars <n>', `largest document, in characters (default ${DEFAULT_READ_LIMITS.maxChars})`, int('--max-chars'))
-    .option('--max-file-bytes <n>', `largest .txt/.html file read (default ${DEFAULT_READ_LIMITS.maxFileBytes})`, int('--max-file-bytes'))
-    .option('--user-agent <text>', `User-Agent of URL fetches (default "${DEFAULT_FETCH_OPTIONS.userAgent}")`)
-    .option('--fetch-timeout <ms>', `whole-request deadline of a URL fetch (default ${DEFAULT_FETCH_OPTIONS.totalTimeoutMs})`, int('--fetch-timeout'))
-    .option('--max-fetch-bytes <n>', `largest fetched body (default ${DEFAULT_FETCH_OPTIONS.maxBytes})`, int('--max-fetch-bytes'))
-    .option('--max-redirects <n>', `redirects followed (default ${DEFAULT_FETCH_OPTIONS.maxRedirects})`, int('--max-redirects', 0))
-    .option('--fetch-concurrency <n>', `fetches in flight per task (default ${DEFAULT_FETCH_OPTIONS.concurrency})`, int('--fetch-concurrency'))
-    .option('--per-host-concurrency <n>', `fetches in flight per host and task (default ${DEFAULT_FETCH_OPTIONS.perHostConcurrency}; web crawl ${DEFAULT_CRAWLER_OPTIONS.perHostConcurrency})`, int('--per-host-concurrency'))
-    .option('--sources <files...>', 'web crawl: source registry files (pipelines/sources/*.json), one task each')
-    .option('--state-dir <dir>', `web crawl: folder of the persistent crawl state (default ${DEFAULT_CRAWLER_OPTIONS.stateDir})`)
-    .option('--delay <ms>', `web crawl: least time between requests to one host (default ${DEFAULT_CRAWLER_OPTIONS.delayMs}; a larger Crawl-delay wins)`, int('--delay', 0))
-    .option('--max-pages <n>', 'web crawl: pages fetched per source and run at most, capping each source\'s scope.maxPages (a trial run)', int('--max-pages'))
-    .option('--max-retries <n>', `web crawl: retries after network errors, 5xx and 429 (default ${DEFAULT_CRAWLER_OPTIONS.maxRetries})`, int('--max-retries', 0))
-    .option('--allow-private-hosts', 'web crawl: allow hosts on private, loopback or link-local addresses (tests, intranets)');
+    .option('--sources <files...>', 'web crawl: source registry files (pipelines/sources/*.json), one task each');
 }
 
 /**
  * The first stage of the corpus pipeline: turns local sources (Apollo JSON arrays, JSONL, text,
  * HTML) and URL lists into validated documents, one task per input file.
  */
-export const crawlStage: StageApp<CrawlConfig> = {
+export const crawlStage: StageApp<CrawlConfig, CrawlSettings> = {
   name: 'crawl',
   summary: 'Ingest local sources (Apollo JSON, JSONL, text, HTML) and URL lists, or crawl web sources politely (--sources), into pipeline documents',
+  settings: CRAWL_SETTINGS,
   options: addOptions,
-  configure: configureCrawl,
+  configure: (settings, { opts, pipeline }) => configureCrawl(settings, opts, pipeline),
   inputs: async (_opts, config) => (config.sites ? config.sites.map((s) => s.file) : config.files.map((f) => f.file)),
   phases: [
     docPhase<CrawlConfig>({

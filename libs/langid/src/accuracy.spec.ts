@@ -1,4 +1,4 @@
-import { resolveLangidConfig } from './config';
+import { defaultLangidConfig } from './config';
 import { createDetector } from './create-detector';
 import { evaluateAccuracy, readEvalSet } from './evaluate';
 
@@ -8,7 +8,7 @@ import { evaluateAccuracy, readEvalSet } from './evaluate';
 // leave a margin for detector or data changes; a drop below them is a real regression.
 describe('accuracy of the default configuration on the labelled set', () => {
   it('keeps target texts with the right language and rejects other languages', async () => {
-    const config = resolveLangidConfig({}, {});
+    const config = defaultLangidConfig();
     const detector = await createDetector(config.detector);
     try {
       const items = readEvalSet();

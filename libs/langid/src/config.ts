@@ -1,5 +1,5 @@
-import { DETECTOR_NAMES, type DetectorName } from './detector';
-import { TARGET_LANGS } from './languages';
+import { settingsDefaults } from '@apollo/stage';
+import { LANGID_SETTINGS, type DetectorName, type LangidSettings } from './settings';
 
 /** Configuration of the langid stage (plain JSON: it travels to worker threads and into run.json). */
 export interface LangidConfig {
@@ -44,115 +44,17 @@ export const DEFAULT_THRESHOLDS: Record<DetectorName, Record<string, number>> = 
   combined: { en: 0.65, zh: 0.5, es: 0.65, fr: 0.7, ar: 0.8, hi: 0.85 },
 };
 
-export const DEFAULT_LANGID_CONFIG: Omit<LangidConfig, 'thresholds'> = {
-  detector: 'combined',
-  languages: [...TARGET_LANGS],
-  minLetters: 15,
-  defaultThreshold: 0.5,
-  sampleChars: 1000,
-  windowChars: 250,
-  minLangShare: 0.6,
-  minScriptShare: 0.5,
-};
-
-export class LangidConfigError extends Error {}
-
-function fail(message: string): never {
-  throw new LangidConfigError(message);
-}
-
-function parseDetector(value: unknown, where: string): DetectorName {
-  if (typeof value === 'string' && (DETECTOR_NAMES as readonly string[]).includes(value)) return value as DetectorName;
-  return fail(`${where}: detector must be one of ${DETECTOR_NAMES.join(', ')}, got ${JSON.stringify(value)}`);
-}
-
-function parseLanguages(value: unknown, where: string): string[] {
-  const list = typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value;
-  if (!Array.isArray(list) || list.length === 0 || !list.every((l) => typeof l === 'string' && /^[a-z]{2,3}$/.test(l))) {
-    return fail(`${where}: languages must be a non-empty list of ISO 639-1 codes such as en,zh, got ${JSON.stringify(value)}`);
-  }
-  return [...new Set(list as string[])];
-}
-
-function parseNumberIn(value: unknown, where: string, min: number, max: number, integer = false): number {
-  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
-    return fail(`${where} must be ${integer ? 'an integer' : 'a number'} in [${min}, ${max}], got ${JSON.stringify(value)}`);
-  }
-  return n;
-}
-
-/** Parses thresholds given as a JSON string (CLI) or an object (pipeline file). */
-export function parseThresholds(value: unknown, where: string): Record<string, number> {
-  let obj = value;
-  if (typeof value === 'string') {
-    try {
-      obj = JSON.parse(value);
-    } catch {
-      return fail(`${where}: thresholds must be JSON such as {"fr":0.8}, got ${value}`);
-    }
-  }
-  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return fail(`${where}: thresholds must be an object {lang: score}`);
-  const out: Record<string, number> = {};
-  for (const [lang, v] of Object.entries(obj as Record<string, unknown>)) out[lang] = parseNumberIn(v, `${where}: threshold of ${lang}`, 0, 1);
-  return out;
-}
-
-/** Stage options as they come from the command line (commander camel-cases them). */
-export interface LangidCliOptions {
-  detector?: string;
-  languages?: string;
-  minLetters?: string | number;
-  thresholds?: string;
-  sampleChars?: string | number;
-}
-
-const SECTION_KEYS = new Set([
-  'detector',
-  'languages',
-  'minLetters',
-  'thresholds',
-  'defaultThreshold',
-  'sampleChars',
-  'windowChars',
-  'minLangShare',
-  'minScriptShare',
-]);
-
-/**
- * Builds the configuration: command-line option > pipeline section `stages.langid` > default.
- * Thresholds merge in the same order, entry by entry, over the chosen detector's defaults.
- */
-export function resolveLangidConfig(cli: LangidCliOptions, section: Record<string, unknown>): LangidConfig {
-  for (const key of Object.keys(section)) {
-    if (!SECTION_KEYS.has(key)) fail(`stages.langid: unknown key "${key}" (known: ${[...SECTION_KEYS].join(', ')})`);
-  }
-  const pick = (key: keyof LangidCliOptions & keyof LangidConfig): { value: unknown; where: string } | undefined => {
-    if (cli[key] !== undefined) return { value: cli[key], where: `--${key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}` };
-    if (section[key] !== undefined) return { value: section[key], where: `stages.langid.${key}` };
-    return undefined;
-  };
-  const d = DEFAULT_LANGID_CONFIG;
-  const detector = ((p) => (p ? parseDetector(p.value, p.where) : d.detector))(pick('detector'));
-  const languages = ((p) => (p ? parseLanguages(p.value, p.where) : [...d.languages]))(pick('languages'));
-  const minLetters = ((p) => (p ? parseNumberIn(p.value, p.where, 0, 1e6, true) : d.minLetters))(pick('minLetters'));
-  const sampleChars = ((p) => (p ? parseNumberIn(p.value, p.where, 0, 1e9, true) : d.sampleChars))(pick('sampleChars'));
-  const num = (key: 'defaultThreshold' | 'windowChars' | 'minLangShare' | 'minScriptShare', min: number, max: number, integer = false) =>
-    section[key] !== undefined ? parseNumberIn(section[key], `stages.langid.${key}`, min, max, integer) : d[key];
-  const thresholds = {
-    ...DEFAULT_THRESHOLDS[detector],
-    ...(section.thresholds !== undefined ? parseThresholds(section.thresholds, 'stages.langid.thresholds') : {}),
-    ...(cli.thresholds !== undefined ? parseThresholds(cli.thresholds, '--thresholds') : {}),
-  };
+/** The configuration a stage runs with, from its resolved settings: thresholds merged over the detector's defaults. */
+export function langidConfig(settings: LangidSettings): LangidConfig {
   return {
-    detector,
-    languages,
-    minLetters,
-    thresholds,
-    defaultThreshold: num('defaultThreshold', 0, 1),
-    sampleChars,
-    windowChars: num('windowChars', 50, 100_000, true),
-    minLangShare: num('minLangShare', 0, 1),
-    minScriptShare: num('minScriptShare', 0, 1),
+    ...settings,
+    languages: [...new Set(settings.languages)],
+    thresholds: { ...DEFAULT_THRESHOLDS[settings.detector], ...settings.thresholds },
   };
+}
+
+/** The default configuration, optionally for another detector (its own calibrated thresholds). */
+export function defaultLangidConfig(detector?: DetectorName): LangidConfig {
+  const defaults = settingsDefaults(LANGID_SETTINGS);
+  return langidConfig(detector ? { ...defaults, detector } : defaults);
 }

@@ -26,8 +26,8 @@ export interface Detection {
   spans?: LanguageSpan[];
 }
 
-export const DETECTOR_NAMES = ['cld3', 'eld', 'combined'] as const;
-export type DetectorName = (typeof DETECTOR_NAMES)[number];
+export { DETECTOR_NAMES, type DetectorName } from './settings';
+import type { DetectorName } from './settings';
 
 export interface LanguageDetector {
   readonly name: DetectorName;

@@ -2,7 +2,7 @@
 // per language (short and long texts), rejection of other languages and junk, speed on 1 KB
 // documents, threshold calibration, and the sampling trade-off on long documents.
 // Run: npx nx run langid:evaluate   (or: node libs/langid/scripts/evaluate.mjs [--calibrate] [--seconds 2])
-import { resolveLangidConfig, type LangidConfig } from './config';
+import { defaultLangidConfig, type LangidConfig } from './config';
 import { createDetector } from './create-detector';
 import { DETECTOR_NAMES, type DetectorName, type LanguageDetector } from './detector';
 import { accuracyTable, calibrateThresholds, evaluateAccuracy, fixedSizeDocs, measureSpeed, readEvalSet, type EvalItem } from './evaluate';
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   const names = (arg('--detectors') ?? DETECTOR_NAMES.join(',')).split(',') as DetectorName[];
   const detectors: LanguageDetector[] = [];
   for (const name of names) detectors.push(await createDetector(name));
-  const configOf = (d: LanguageDetector): LangidConfig => resolveLangidConfig({ detector: d.name }, {});
+  const configOf = (d: LanguageDetector): LangidConfig => defaultLangidConfig(d.name);
   const verbose = process.argv.includes('--verbose');
   const targets = configOf(detectors[0]!).languages;
   const count = (pred: (i: EvalItem) => boolean) => items.filter(pred).length;

@@ -7,6 +7,7 @@ export * from './combined-detector';
 export * from './create-detector';
 export * from './sampling';
 export * from './config';
+export * from './settings';
 export * from './judge';
 export * from './stage';
 export * from './evaluate';

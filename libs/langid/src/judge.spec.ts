@@ -1,9 +1,9 @@
-import { DEFAULT_LANGID_CONFIG, DEFAULT_THRESHOLDS, type LangidConfig } from './config';
+import { defaultLangidConfig, type LangidConfig } from './config';
 import type { Detection, LanguageDetector } from './detector';
 import { decide, judgeText, mergeWindowDetections, type LanguageShare } from './judge';
 import { scriptProfile } from './script';
 
-const config: LangidConfig = { ...DEFAULT_LANGID_CONFIG, thresholds: { ...DEFAULT_THRESHOLDS.combined } };
+const config: LangidConfig = defaultLangidConfig();
 const FR = 'Le patient présente une fièvre élevée et une toux sèche depuis trois jours.';
 const ZH = '患者发热三天，伴有咳嗽、咽痛和全身乏力等症状。';
 const share = (lang: string, s: number, score = 0.99): LanguageShare => ({ lang, share: s, score });

@@ -160,7 +160,7 @@ export async function writeApolloRelease(outputDir: string, shards: ManifestShar
  * turn lists QA documents, with source, stage and language from the file name. Elements of the
  * wrong shape come out as problems naming the file and record index.
  */
-export async function* readApolloFile(file: string, createdAt?: string): AsyncGenerator<DocItem> {
+export async function* readApolloFile(file: string): AsyncGenerator<DocItem> {
   const group = parseApolloFileName(basename(file));
   if (!group) throw new Error(`${file}: not an Apollo release file name ({source}_{lang}_{text|qa}.json or {source}_{lang}.json)`);
   const stage = SOURCE_STAGE[group.source];
@@ -177,13 +177,13 @@ export async function* readApolloFile(file: string, createdAt?: string): AsyncGe
         yield { problem: { reason: 'invalid_record', detail: 'element of a text file must be a string', at }, bytes: item.bytes };
         continue;
       }
-      built = makeDoc({ kind: 'text', text: v, source: group.source, stage, langHint: group.lang, provenance: at, ...(createdAt ? { createdAt } : {}) }, at);
+      built = makeDoc({ kind: 'text', text: v, source: group.source, stage, langHint: group.lang, provenance: at }, at);
     } else {
       if (!Array.isArray(v)) {
         yield { problem: { reason: 'invalid_record', detail: 'element of a QA file must be a list of turns', at }, bytes: item.bytes };
         continue;
       }
-      built = makeDoc({ kind: 'qa', turns: v as string[], source: group.source, stage, langHint: group.lang, provenance: at, ...(createdAt ? { createdAt } : {}) }, at);
+      built = makeDoc({ kind: 'qa', turns: v as string[], source: group.source, stage, langHint: group.lang, provenance: at }, at);
     }
     if (!built.ok) yield { problem: built.problem, bytes: item.bytes };
     else yield { doc: { ...built.value, lang: group.lang }, bytes: item.bytes };
@@ -200,6 +200,6 @@ export async function apolloReleaseFiles(dir: string): Promise<string[]> {
 }
 
 /** Reads every release file of a folder (see `readApolloFile`); other files are ignored. */
-export async function* readApolloRelease(dir: string, createdAt?: string): AsyncGenerator<DocItem> {
-  for (const file of await apolloReleaseFiles(dir)) yield* readApolloFile(file, createdAt);
+export async function* readApolloRelease(dir: string): AsyncGenerator<DocItem> {
+  for (const file of await apolloReleaseFiles(dir)) yield* readApolloFile(file);
 }

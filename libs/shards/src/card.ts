@@ -142,7 +142,7 @@ export function renderCard(m: Manifest, license: string): string {
       'the earlier stages kept: each carries its detected language and confidence (`lang`, `lang_score`); the shards are ' +
       'grouped by language, source type and kind.',
     '',
-    `- created ${c.createdAt} (run started ${c.runStartedAt}) by ${c.tool}, ${c.writer}, Node ${c.node}`,
+    `- made by ${c.tool}, ${c.writer}, Node ${c.node}`,
     `- ${c.inputFiles} input files, ${c.tasks} write tasks`,
     `- ${c.config.compression} compression, ${n(c.config.rowGroupSize)} rows per row group, shards capped at ${n(c.config.shardMaxBytes)} bytes`,
     '- `manifest.json` lists every shard with its row count, size and sha256',

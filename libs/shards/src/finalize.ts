@@ -126,8 +126,6 @@ async function loadOrMakePlan(task: TaskSpec<ConvertConfig>, layout: ConvertLayo
   const built = versioned ? await buildVersion(task, layout, indexes) : undefined;
   const plan: FinalizePlan = {
     created: {
-      createdAt: new Date().toISOString(),
-      runStartedAt: task.runStartedAt,
       tool: 'apollo convert',
       writer: WRITER_NAME,
       node: process.version,
@@ -188,7 +186,6 @@ async function joinShard(
   layout: ConvertLayout,
   parts: PartLookup,
   s: PlannedShard & { pieces: PartPiece[] },
-  runStartedAt: string,
   buffers: CopyBuffers,
 ): Promise<string> {
   const tmp = join(layout.joinTmpDir(), `${s.to.replaceAll('/', '_')}`);
@@ -198,7 +195,7 @@ async function joinShard(
     const entry = await parts.entry(p.from);
     pieces.push({ source: { path: join(layout.root, p.from), bytes: entry.bytes, rowGroups: entry.rowGroups }, rowGroups: p.rowGroups });
   }
-  const closed = await joinPieces(tmp, pieces, groupMetadata(s, runStartedAt), buffers);
+  const closed = await joinPieces(tmp, pieces, groupMetadata(s), buffers);
   if (closed.rows !== s.rows) throw new Error(`${s.to}: joined ${closed.rows} rows, the plan counted ${s.rows}`);
   const to = join(layout.root, s.to);
   await mkdir(dirname(to), { recursive: true });
@@ -226,7 +223,7 @@ async function buildShards(layout: ConvertLayout, plan: FinalizePlan): Promise<M
       continue;
     }
     if (!s.pieces) throw new Error(`${s.to}: the plan names neither a part nor pieces`);
-    if (!(await exists(join(layout.root, s.to)))) joined.set(s.to, await joinShard(layout, parts, { ...s, pieces: s.pieces }, plan.created.runStartedAt, buffers));
+    if (!(await exists(join(layout.root, s.to)))) joined.set(s.to, await joinShard(layout, parts, { ...s, pieces: s.pieces }, buffers));
     // Free the disk as we go: a part every shard after this one does without.
     for (const p of s.pieces) if (lastUse.get(p.from) === i) await rm(join(layout.root, p.from), { force: true });
   }

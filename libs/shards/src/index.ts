@@ -3,6 +3,7 @@ export * from './tokens';
 export * from './row';
 export * from './layout';
 export * from './config';
+export * from './settings';
 export * from './shard-writer';
 export * from './parquet-sink';
 export * from './convert-step';

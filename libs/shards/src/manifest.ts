@@ -28,12 +28,12 @@ export interface GroupTotals extends Totals, ShardGroup {
   shards: number;
 }
 
-/** Who made the dataset, when, and with which settings. */
+/**
+ * What made the dataset and with which settings. No time: the manifest describes the data, so
+ * the same input and configuration give the same manifest; when a run started and ended is in
+ * the stage's run records (`run.json`, `stats/`).
+ */
 export interface CreationInfo {
-  /** When finalize planned the shard names (ISO-8601); stable across reruns. */
-  createdAt: string;
-  /** When the convert run was first launched (ISO-8601). */
-  runStartedAt: string;
   tool: string;
   writer: string;
   node: string;

@@ -32,19 +32,22 @@ export function partEntry(group: ShardGroup, key: string, f: WrittenFile): PartE
   return { group, file: `${key}/${f.name}`, rows: f.rows, bytes: f.bytes, chars: f.chars, tokens: f.tokens, sha256: f.sha256, rowGroups: f.rowGroups };
 }
 
-/** Key-value metadata of every file of a group: write tasks, carried rows and joined shards alike. */
-export function groupMetadata(group: ShardGroup, runStartedAt: string): FileMetadata {
-  return { 'apollo.lang': group.lang, 'apollo.source': group.source, 'apollo.kind': group.kind, 'apollo.run_started_at': runStartedAt };
+/**
+ * Key-value metadata of every file of a group: write tasks, carried rows and joined shards
+ * alike. Only what the rows are, never when they were written: the same rows give the same file.
+ */
+export function groupMetadata(group: ShardGroup): FileMetadata {
+  return { 'apollo.lang': group.lang, 'apollo.source': group.source, 'apollo.kind': group.kind };
 }
 
 /** The ShardWriter of one group of a task (or of the rows carried from a base version). */
-export function groupWriter(dir: string, group: ShardGroup, config: ConvertConfig, runStartedAt: string): ShardWriter {
+export function groupWriter(dir: string, group: ShardGroup, config: ConvertConfig): ShardWriter {
   const c = config;
   return new ShardWriter(
     join(dir, groupPath(group)),
     c.compression,
     { rowGroupSize: c.rowGroupSize, rowGroupMaxBytes: c.rowGroupMaxBytes, shardMaxBytes: c.shardMaxBytes },
-    groupMetadata(group, runStartedAt),
+    groupMetadata(group),
   );
 }
 
@@ -95,7 +98,6 @@ export class ParquetDocSink implements DocSink {
     private readonly layout: ConvertLayout,
     private readonly rank: number,
     private readonly config: ConvertConfig,
-    private readonly runStartedAt: string,
   ) {
     this.tmpDir = `${layout.partsDir(rank)}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   }
@@ -104,7 +106,7 @@ export class ParquetDocSink implements DocSink {
   static async open(task: TaskSpec<ConvertConfig>): Promise<ParquetDocSink> {
     const layout = new ConvertLayout(task.output);
     await clearTaskParts(layout, task.rank);
-    const sink = new ParquetDocSink(layout, task.rank, task.config, task.runStartedAt);
+    const sink = new ParquetDocSink(layout, task.rank, task.config);
     await mkdir(sink.tmpDir, { recursive: true });
     return sink;
   }
@@ -114,7 +116,7 @@ export class ParquetDocSink implements DocSink {
     const key = groupPath(group);
     let entry = this.writers.get(key);
     if (!entry) {
-      entry = { group, writer: groupWriter(this.tmpDir, group, this.config, this.runStartedAt) };
+      entry = { group, writer: groupWriter(this.tmpDir, group, this.config) };
       this.writers.set(key, entry);
     }
     // The reader's UTF-8 bytes of the text and its character count, when it still holds them,

@@ -17,7 +17,6 @@ export interface ShardRow {
   line?: number;
   record?: number;
   source_id?: string;
-  created_at: string;
   fetched_at?: string;
   char_count: number;
   token_count: number;
@@ -38,7 +37,6 @@ export function docToRow(doc: Doc, charsPerToken?: Readonly<CharsPerToken>, char
     source: doc.source,
     stage: doc.stage,
     kind: doc.kind,
-    created_at: doc.createdAt,
     char_count: chars,
     token_count: estimateTokens(chars, lang, charsPerToken),
   };
@@ -67,7 +65,7 @@ export function rowBytes(row: ShardRow, textBytes = Buffer.byteLength(row.text))
   if (row.meta) bytes += Buffer.byteLength(row.meta);
   if (row.url) bytes += row.url.length;
   if (row.file) bytes += row.file.length;
-  return bytes + row.created_at.length + row.id.length;
+  return bytes + row.id.length;
 }
 
 const asNumber = (v: unknown): number | undefined => (v === null || v === undefined ? undefined : Number(v));
@@ -75,7 +73,8 @@ const asString = (v: unknown): string | undefined => (v === null || v === undefi
 
 /**
  * Turns a row read back from a shard (hyparquet or DuckDB: int64 as bigint, null for missing)
- * into a document; the inverse of `docToRow`.
+ * into a document; the inverse of `docToRow`. Shards of earlier versions also have a
+ * `created_at` column: it becomes `createdAt`, which `docToRow` leaves out.
  */
 export function rowToDoc(row: Record<string, unknown>): Doc {
   const provenance: Doc['provenance'] = {};
@@ -97,8 +96,9 @@ export function rowToDoc(row: Record<string, unknown>): Doc {
     stage: row.stage as TrainingStage,
     lang: String(row.lang),
     provenance,
-    createdAt: String(row.created_at),
   };
+  const createdAt = asString(row.created_at);
+  if (createdAt !== undefined) doc.createdAt = createdAt;
   if (Array.isArray(row.turns)) doc.turns = row.turns.map(String);
   const langScore = asNumber(row.lang_score);
   if (langScore !== undefined) doc.langScore = langScore;

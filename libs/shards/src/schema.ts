@@ -11,7 +11,8 @@ export interface ShardColumn {
 
 /**
  * The columns of every shard, in file order. Snake case, so that pandas, DuckDB and
- * `datasets` users can name them without quoting.
+ * `datasets` users can name them without quoting. Every column is a property of the document;
+ * none holds the time of a run, so the same documents always give the same bytes.
  */
 export const SHARD_COLUMNS: readonly ShardColumn[] = [
   { name: 'id', type: 'string', nullable: false, description: 'stable document id: first 128 bits of sha256 over kind and normalized text, hex' },
@@ -28,7 +29,6 @@ export const SHARD_COLUMNS: readonly ShardColumn[] = [
   { name: 'line', type: 'int64', nullable: true, description: 'provenance: 1-based line in `file` (JSONL inputs)' },
   { name: 'record', type: 'int64', nullable: true, description: 'provenance: 0-based record index in `file` (JSON array inputs)' },
   { name: 'source_id', type: 'string', nullable: true, description: 'provenance: id of the configured source (pipelines/ definition)' },
-  { name: 'created_at', type: 'string', nullable: false, description: 'ISO-8601 time the document entered the pipeline' },
   { name: 'fetched_at', type: 'string', nullable: true, description: 'ISO-8601 time the document was fetched (URLs)' },
   { name: 'char_count', type: 'int64', nullable: false, description: 'characters of `text` in Unicode code points (Python len())' },
   { name: 'token_count', type: 'int64', nullable: false, description: 'estimated tokens: char_count / characters-per-token of the language, rounded up' },

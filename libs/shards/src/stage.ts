@@ -1,9 +1,10 @@
 import { docPhase, type SinglePhase, type StageApp, type StageOptions } from '@apollo/stage';
-import { addConvertOptions, convertConfig, type ConvertConfig } from './config';
+import type { ConvertConfig } from './config';
 import { convertStep } from './convert-step';
 import { readDocsWithText } from './doc-line';
 import { finalizeShards } from './finalize';
 import { ParquetDocSink } from './parquet-sink';
+import { CONVERT_SETTINGS } from './settings';
 
 const finalizePhase: SinglePhase<ConvertConfig> = {
   kind: 'single',
@@ -24,8 +25,7 @@ export function convertWorldSize(files: number, opts: Pick<StageOptions, 'worldS
 export const convertStage: StageApp<ConvertConfig> = {
   name: 'convert',
   summary: 'Write documents as Parquet shards with a manifest and a dataset card (Hugging Face layout)',
-  options: addConvertOptions,
-  configure: (opts, section) => convertConfig(opts, section),
+  settings: CONVERT_SETTINGS,
   // One task per worker, even for an input smaller than one shard: finalize joins the tasks'
   // parts of a group, so the shards do not multiply with the tasks.
   defaultWorldSize: (input, opts) => convertWorldSize(input.files, opts),

@@ -125,7 +125,7 @@ async function carryBase(
         const key = groupPath(group);
         let entry = writers.get(key);
         if (!entry) {
-          entry = { group, writer: groupWriter(tmp, group, c, task.runStartedAt) };
+          entry = { group, writer: groupWriter(tmp, group, c) };
           writers.set(key, entry);
         }
         await entry.writer.write(docToRow(doc, c.charsPerToken));

@@ -2,7 +2,7 @@ import { access, readFile } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { writeFileAtomic } from '@apollo/document';
 import { StageLayout } from './layout';
-import type { Logger } from './log';
+import { logRecord, type Logger, type LogRecord } from './log';
 import { isDocPhase, type Phase, type TaskRuntime, type TaskSpec } from './phase';
 import { filesForRank, type FileAssignment } from './plan';
 import { Progress } from './progress';
@@ -127,6 +127,9 @@ function fileBytes(files: string[]): number {
 export type ToWorker = { type: 'task'; phaseIndex: number; task: TaskSpec<unknown> };
 export type FromWorker =
   | { type: 'progress'; docs: number; bytes: number }
+  | { type: 'plan'; units: number; unit?: string }
+  | { type: 'advance'; units: number; bytes: number }
+  | { type: 'log'; record: LogRecord }
   | { type: 'done'; stats: TaskStats }
   | { type: 'failed'; message: string; stack?: string };
 
@@ -187,7 +190,7 @@ export async function runPhase<C>(opts: PhaseRunOptions<C>): Promise<PhaseRunRes
   try {
     const useThreads = phase.kind === 'sharded' && opts.workers > 1 && pending.length > 1 && opts.workerScript !== undefined;
     if (!useThreads) {
-      const rt: TaskRuntime = { progress: (d, b) => progress.add(d, b), log: opts.log };
+      const rt: TaskRuntime = { progress: (d, b) => progress.add(d, b), plan: (u, n) => progress.plan(u, n), advance: (u, b) => progress.advance(u, b), log: opts.log };
       for (const task of pending) await finishTask(await phase.run(task, rt));
     } else {
       await runInWorkers(opts, pending, progress, finishTask);
@@ -229,6 +232,9 @@ async function runInWorkers<C>(
         const stats = await new Promise<TaskStats>((resolve, reject) => {
           const onMessage = (msg: FromWorker) => {
             if (msg.type === 'progress') progress.add(msg.docs, msg.bytes);
+            else if (msg.type === 'plan') progress.plan(msg.units, msg.unit);
+            else if (msg.type === 'advance') progress.advance(msg.units, msg.bytes);
+            else if (msg.type === 'log') logRecord(opts.log, msg.record);
             else {
               worker.off('message', onMessage);
               worker.off('error', onError);

@@ -1,5 +1,16 @@
+import { stderrTerminal, type TerminalWriter } from './terminal';
+
 /** Structured logging: JSON lines on stderr when it is not a terminal, readable lines when it is. */
 export type LogFields = Record<string, unknown>;
+
+export type LogLevel = 'info' | 'warn' | 'error';
+
+/** One log entry, as a worker thread hands it to the main thread (see `LoggerOptions.forward`). */
+export interface LogRecord {
+  level: LogLevel;
+  msg: string;
+  fields: LogFields;
+}
 
 export interface Logger {
   info(msg: string, fields?: LogFields): void;
@@ -9,21 +20,34 @@ export interface Logger {
 }
 
 export interface LoggerOptions {
-  /** Human-readable output; defaults to whether stderr is a terminal. */
+  /** Human-readable output; defaults to whether the terminal writer's stream is a terminal. */
   pretty?: boolean;
-  /** Where lines go; defaults to stderr. */
+  /** Where lines go; defaults to `terminal`. */
   write?: (line: string) => void;
-  /** Suppress info lines (warnings and errors still print). */
+  /**
+   * The writer lines go through; defaults to this thread's stderr, shared with the progress
+   * line so that a log line never lands inside it.
+   */
+  terminal?: TerminalWriter;
+  /**
+   * Hands each record (fields merged) to this function instead of printing it: a worker
+   * thread forwards its records to the main thread, which prints them with `logRecord`.
+   */
+  forward?: (record: LogRecord) => void;
+  /** Print errors only (`--quiet`): info and warnings are dropped. */
   quiet?: boolean;
 }
 
 export function createLogger(base: LogFields = {}, options: LoggerOptions = {}): Logger {
-  const pretty = options.pretty ?? process.stderr.isTTY === true;
-  const write = options.write ?? ((line: string) => process.stderr.write(line + '\n'));
-  const emit = (level: string, msg: string, fields?: LogFields) => {
-    if (options.quiet && level === 'info') return;
+  const terminal = options.terminal ?? stderrTerminal();
+  const pretty = options.pretty ?? terminal.isTTY;
+  const write = options.write ?? ((line: string) => terminal.line(line));
+  const emit = (level: LogLevel, msg: string, fields?: LogFields) => {
+    if (options.quiet && level !== 'error') return;
     const all = { ...base, ...fields };
-    if (pretty) {
+    if (options.forward) {
+      options.forward({ level, msg, fields: all });
+    } else if (pretty) {
       const extra = Object.entries(all)
         .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
         .join(' ');
@@ -38,6 +62,11 @@ export function createLogger(base: LogFields = {}, options: LoggerOptions = {}):
     error: (msg, fields) => emit('error', msg, fields),
     child: (fields) => createLogger({ ...base, ...fields }, options),
   };
+}
+
+/** Prints a record forwarded from a worker thread through `log`. */
+export function logRecord(log: Logger, record: LogRecord): void {
+  log[record.level](record.msg, record.fields);
 }
 
 /** A logger that drops everything (tests, library use). */

@@ -21,6 +21,14 @@ export interface TaskSpec<C> {
 export interface TaskRuntime {
   /** Reports processed documents and input bytes (deltas) for progress display. */
   progress(docs: number, bytes: number): void;
+  /**
+   * Adds units of work the task expects to do (e.g. pages a crawl plans to fetch), for tasks
+   * whose input bytes say nothing about their work; the ETA then follows these units. A
+   * negative count gives back what will not be done.
+   */
+  plan?(units: number, unit?: string): void;
+  /** Reports units of planned work done, with the bytes they brought. */
+  advance?(units: number, bytes?: number): void;
   log: Logger;
 }
 

@@ -103,12 +103,15 @@ describe('the corpus pipeline on the bundled samples', () => {
     const raw = join(out, 'raw');
     await generateCorpus({ dir: raw, targetBytes: 6e6, files: 12, seed: 7, sharedData: join(repo, '..', 'shared', 'data') });
     const pipelineFile = join(out, 'generated.json');
+    const stages = JSON.parse(await readFile(join(repo, 'pipelines', 'apollo-corpus.json'), 'utf8')).stages;
+    // Paths in a pipeline file are relative to it: this copy lives elsewhere.
+    stages.dedupe.decontaminate = stages.dedupe.decontaminate.map((p: string) => join(repo, 'pipelines', p));
     await writeFile(
       pipelineFile,
       JSON.stringify({
         name: 'generated',
         sources: [{ id: 'generated-web', path: raw, format: 'jsonl', source: 'web', stage: 'pretrain', kind: 'text' }],
-        stages: JSON.parse(await readFile(join(repo, 'pipelines', 'apollo-corpus.json'), 'utf8')).stages,
+        stages,
       }),
     );
     const clean = join(out, 'clean');
@@ -138,6 +141,7 @@ describe('the corpus pipeline on the bundled samples', () => {
     expect(existsSync(join(killed, 'convert', 'manifest.json'))).toBe(false);
 
     const resumed = pipeline(['run', '--pipeline', pipelineFile, '--output', killed, '--workers', '1', '--quiet']);
+    expect(resumed.stderr).toBe('');
     expect(resumed.status).toBe(0);
     expect(pipeline(['verify', '--pipeline', pipelineFile, '--output', killed]).status).toBe(0);
     const a = await corpusRows(join(clean, 'convert'));

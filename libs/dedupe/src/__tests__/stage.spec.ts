@@ -2,8 +2,8 @@ import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeDoc, type Doc, type SourceType } from '@apollo/document';
-import { runStage, silentLogger, verifyStage, type StageOptions } from '@apollo/stage';
-import { configureDedupe, DEFAULT_DEDUPE_CONFIG } from '../config';
+import { configureStage, runStage, silentLogger, verifyStage, type StageOptions } from '@apollo/stage';
+import { DEFAULT_DEDUPE_CONFIG } from '../config';
 import type { DuplicateRecord } from '../duplicates-file';
 import { DedupeLayout } from '../layout';
 import { HEADER_BYTES } from '../signature-file';
@@ -205,16 +205,29 @@ describe('duplicateFilter', () => {
   });
 });
 
-describe('configureDedupe', () => {
-  it('takes the CLI option over the pipeline section over the default', () => {
-    const c = configureDedupe(base({ threshold: 0.9 }), { threshold: 0.7, bands: 20, rows: 5, sourcePriority: ['book', 'web'] });
+describe('dedupe configuration', () => {
+  const configure = (cli: Partial<StageOptions>, section: Record<string, unknown>) => configureStage(dedupeStage, base(cli), { file: 'p.json', stages: { dedupe: section } });
+
+  it('takes the CLI option over the pipeline section over the default', async () => {
+    const c = await configure({ threshold: 0.9 }, { threshold: 0.7, bands: 20, rows: 5, sourcePriority: ['book', 'web'] });
     expect(c).toEqual({ ...DEFAULT_DEDUPE_CONFIG, threshold: 0.9, bands: 20, rows: 5, sourcePriority: ['book', 'web'] });
-    expect(configureDedupe(base({ exactOnly: true }), {}).exactOnly).toBe(true);
+    expect((await configure({ exactOnly: true }, {})).exactOnly).toBe(true);
+    expect((await configure({ threshold: '0.75' }, {})).threshold).toBe(0.75);
   });
 
-  it('rejects bad settings with the key named', () => {
-    expect(() => configureDedupe(base({}), { bands: 'many' })).toThrow(/stages\.dedupe\.bands must be a positive integer/);
-    expect(() => configureDedupe(base({}), { thresold: 0.5 })).toThrow(/unknown setting "thresold"/);
-    expect(() => configureDedupe(base({ sourcePriority: ['book', 'blog'] }), {})).toThrow(/unknown source types: blog/);
+  it('resolves paths of the pipeline file against its folder, and command-line paths against the working directory', async () => {
+    const fromFile = await configureStage(dedupeStage, base({}), { file: join('pipelines', 'p.json'), stages: { dedupe: { decontaminate: ['benchmarks/x'], index: '/abs/index' } } });
+    expect(fromFile.decontaminate).toEqual([join(process.cwd(), 'pipelines', 'benchmarks', 'x')]);
+    expect(fromFile.index).toBe('/abs/index');
+    const fromCli = await configure({ decontaminate: ['bench'] }, {});
+    expect(fromCli.decontaminate).toEqual([join(process.cwd(), 'bench')]);
+  });
+
+  it('rejects bad settings with the file and key named', async () => {
+    await expect(configure({}, { bands: 'many' })).rejects.toThrow(/^p\.json: stages\.dedupe\.bands: must be an integer >= 1, got "many"$/);
+    await expect(configure({}, { treshold: 0.5 })).rejects.toThrow(/^p\.json: stages\.dedupe: unknown key "treshold" \(did you mean "threshold"\?\)/);
+    await expect(configure({ sourcePriority: ['book', 'blog'] }, {})).rejects.toThrow(/^--source-priority: must be a list of source types .*, got \["book","blog"\]$/);
+    await expect(configure({ sourcePriority: 'book,web,book' }, {})).rejects.toThrow(/lists an entry twice/);
+    await expect(configure({}, { bands: 100, rows: 100 })).rejects.toThrow(/bands x rows = 10000 is above the limit of 4096/);
   });
 });

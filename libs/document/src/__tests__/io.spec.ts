@@ -128,6 +128,19 @@ describe('documents', () => {
     expect(validateDoc({ ...made.value, langScore: 3 }, at)).toMatchObject({ ok: false, problem: { reason: 'invalid_field' } });
   });
 
+  it('stamps no time on a document: the same record gives the same bytes, and a createdAt of older documents still validates', () => {
+    const init = { kind: 'text', text: 'Aspirin', source: 'web', stage: 'pretrain', provenance: { file: 'a.jsonl', line: 1 } } as const;
+    const first = makeDoc(init, at);
+    const second = makeDoc(init, at);
+    if (!first.ok || !second.ok) throw new Error('unexpected');
+    expect('createdAt' in first.value).toBe(false);
+    expect(JSON.stringify(second.value)).toBe(JSON.stringify(first.value));
+    expect(validateDoc(JSON.parse(JSON.stringify(first.value)), at).ok).toBe(true);
+    const older = { ...first.value, createdAt: '2025-06-01T08:00:00.000Z' };
+    expect(validateDoc(older, at)).toMatchObject({ ok: true, value: { createdAt: '2025-06-01T08:00:00.000Z' } });
+    expect(validateDoc({ ...first.value, createdAt: 5 }, at)).toMatchObject({ ok: false, problem: { reason: 'invalid_field', detail: 'field "createdAt" must be a string' } });
+  });
+
   it('reads a document file, validating each line', async () => {
     const made = makeDoc({ kind: 'text', text: 'Aspirin', source: 'web', stage: 'pretrain', provenance: {} }, at);
     if (!made.ok) throw new Error('unexpected');

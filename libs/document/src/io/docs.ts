@@ -1,7 +1,8 @@
 import type { Doc } from '../document';
 import type { RecordLocation, RecordProblem } from '../errors';
 import { validateDoc, DEFAULT_LIMITS, type ValidationLimits } from '../validate';
-import { parseJsonLine, readRawLines } from './lines';
+import { readRawRecords } from './doc-files';
+import { parseJsonLine } from './lines';
 import { attachRawText } from './raw-text';
 
 /** A document read from a file, or a problem that replaces it; `bytes` drives progress. */
@@ -57,18 +58,27 @@ export function parseDocLine(
   return { kind: 'doc', doc: checked.value, line: { text: item.text, bytes: item.raw }, bytes: item.bytes };
 }
 
-/** Reads a JSONL file of serialized documents (the format between stages), validating each. */
+/**
+ * Reads a document file (JSON lines, a JSON array of documents, either gzip-compressed: see
+ * `docFileFormat`), validating each document; problems (malformed lines, too large records, a
+ * file that is not text) come as items in place of documents.
+ */
 export async function* readDocFile(file: string, opts: ReadDocOptions = {}): AsyncGenerator<DocItem> {
   const limits = opts.limits ?? DEFAULT_LIMITS;
-  for await (const { line, buf, owner } of readRawLines(file, opts.highWaterMark)) {
-    const item = parseDocLine(buf, { file, line }, limits, opts.rawText ? (owner ? { owner } : {}) : undefined);
+  for await (const rec of readRawRecords(file, opts.highWaterMark !== undefined ? { highWaterMark: opts.highWaterMark } : {})) {
+    if ('problem' in rec) {
+      yield { problem: { ...rec.problem, at: rec.at }, bytes: rec.bytes };
+      continue;
+    }
+    const item = parseDocLine(rec.buf, rec.at, limits, opts.rawText ? (rec.owner ? { owner: rec.owner } : {}) : undefined);
     if (item.kind === 'blank') continue;
     if (item.kind === 'problem') {
       yield { problem: item.problem, bytes: item.bytes };
       continue;
     }
-    // The line's bytes are a view of the reader's buffer, refilled later: kept as a copy.
-    opts.lines?.set(item.doc, { text: item.line.text, bytes: Buffer.from(item.line.bytes) });
+    // The line's bytes are a view of the reader's buffer, refilled later: kept as a copy. An
+    // array element is no line: it may span several, so it is never copied as one.
+    if (rec.at.line !== undefined) opts.lines?.set(item.doc, { text: item.line.text, bytes: Buffer.from(item.line.bytes) });
     yield { doc: item.doc, bytes: item.bytes };
   }
 }

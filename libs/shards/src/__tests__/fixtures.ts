@@ -11,7 +11,7 @@ export const DATA = '/work/shared/data';
 
 function build(init: DocInit, lang: string, extra: Partial<Doc> = {}): Doc {
   const at = { file: init.provenance.file ?? 'fixture' };
-  const made = makeDoc({ createdAt: '2024-03-05T10:00:00.000Z', ...init }, at);
+  const made = makeDoc(init, at);
   if (!made.ok) throw new Error(`fixture: ${made.problem.detail}`);
   return { ...made.value, lang, ...extra };
 }

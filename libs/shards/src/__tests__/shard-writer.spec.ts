@@ -1,7 +1,9 @@
 import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sizeCategory } from '../card';
-import { convertConfig, DEFAULT_CONVERT_CONFIG } from '../config';
+import { resolveSettings } from '@apollo/stage';
+import { DEFAULT_CONVERT_CONFIG } from '../config';
+import { CONVERT_SETTINGS } from '../settings';
 import { openParquet, readParquetRows } from '../read';
 import { docToRow, rowToDoc } from '../row';
 import { ShardWriter } from '../shard-writer';
@@ -93,21 +95,25 @@ describe('token estimates', () => {
   });
 });
 
-describe('convertConfig', () => {
+describe('convert configuration', () => {
+  const resolve = (cli: Record<string, unknown>, section: Record<string, unknown>) =>
+    resolveSettings(CONVERT_SETTINGS, { cli: (k) => cli[k], section, sectionPath: 'stages.convert', file: 'p.json' });
+
   it('takes the command line over the pipeline section over the defaults', () => {
-    const c = convertConfig({ rowGroupSize: 10 }, { rowGroupSize: 20, shardMaxBytes: 1000, charsPerToken: { hi: 2 } });
+    const c = resolve({ rowGroupSize: '10' }, { rowGroupSize: 20, shardMaxBytes: 1000, charsPerToken: { hi: 2 } });
     expect(c.rowGroupSize).toBe(10);
     expect(c.shardMaxBytes).toBe(1000);
     expect(c.compression).toBe('SNAPPY');
     expect(c.charsPerToken).toMatchObject({ hi: 2, en: 4 });
-    expect(convertConfig({}, {})).toEqual(DEFAULT_CONVERT_CONFIG);
+    expect(resolve({}, {})).toEqual(DEFAULT_CONVERT_CONFIG);
   });
 
-  it('rejects bad settings with the setting named', () => {
-    expect(() => convertConfig({}, { shardMaxBytes: -1 })).toThrow(/shardMaxBytes/);
-    expect(() => convertConfig({}, { compression: 'ZSTD' })).toThrow(/compression/);
-    expect(() => convertConfig({}, { shardSize: 5 })).toThrow(/unknown setting "shardSize"/);
-    expect(() => convertConfig({}, { charsPerToken: { en: 0 } })).toThrow(/charsPerToken.en/);
+  it('rejects bad settings with the file and setting named', () => {
+    expect(() => resolve({}, { shardMaxBytes: -1 })).toThrow(/^p\.json: stages\.convert\.shardMaxBytes: must be an integer >= 1, got -1$/);
+    expect(() => resolve({}, { compression: 'ZSTD' })).toThrow(/stages\.convert\.compression: must be one of UNCOMPRESSED, SNAPPY, GZIP|stages\.convert\.compression: must be one of/);
+    expect(() => resolve({}, { shardSize: 5 })).toThrow(/unknown key "shardSize"/);
+    expect(() => resolve({}, { charsPerToken: { en: 0 } })).toThrow(/stages\.convert\.charsPerToken: must be an object of numbers > 0.*at en/);
+    expect(() => resolve({ compression: 'LZ4' }, {})).toThrow(/^--compression: must be one of/);
   });
 });
 

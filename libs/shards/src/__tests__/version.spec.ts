@@ -95,7 +95,7 @@ describe('corpus versions (convert --base --crawl-delta)', () => {
     const rows = await rowsOf(out);
     const expected = [...base.keys()].filter((id) => id !== changedOld.id && id !== deleted.id).concat(changedNew.id, fresh.id);
     expect([...rows.keys()].sort()).toEqual(expected.sort());
-    // Carried rows come through unchanged, created_at and counts included.
+    // Carried rows come through unchanged, counts included.
     for (const [id, row] of rows) if (base.has(id) && id !== superseded.id) expect(row).toEqual(base.get(id));
 
     // Carried rows are cut and named like new ones: several files per group, contiguous names, base rows first.

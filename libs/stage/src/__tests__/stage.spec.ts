@@ -145,7 +145,7 @@ describe('runStage', () => {
     const lossy: StageApp<object> = {
       name: 'lossy',
       summary: '',
-      configure: () => ({}),
+      settings: {},
       phases: [docPhase({ step: () => async function* (docs) { for await (const d of docs) if (!d.text.includes('doc 1 ')) yield d; } })],
     };
     await expect(runStage(lossy, { input: inputs, output: join(dir, 'out'), workers: 1, quiet: true }, undefined, silentLogger)).rejects.toBeInstanceOf(ConservationError);
@@ -156,7 +156,7 @@ describe('runStage', () => {
     await build({ entryPoints: [join(__dirname, 'fixtures', 'upper-app.ts')], outfile: bundle, bundle: true, platform: 'node', format: 'cjs', tsconfig: join(__dirname, '../../../../tsconfig.base.json'), logLevel: 'error' });
     const inputs = await writeInputs(dir, 4, 50);
     const threaded = join(dir, 'threaded');
-    const { stdout } = await run(process.execPath, [bundle, '--input', ...inputs, '--output', threaded, '--workers', '2', '--quiet']);
+    const { stdout } = await run(process.execPath, [bundle, '--input', ...inputs, '--output', threaded, '--workers', '2']);
     expect(stdout).toMatch(/4 tasks run/);
     const inline = join(dir, 'inline');
     await runStage(upperApp, { input: inputs, output: inline, workers: 1, quiet: true }, undefined, silentLogger);
@@ -173,7 +173,7 @@ describe('runStage', () => {
     await build({ entryPoints: [join(__dirname, 'fixtures', 'two-phase-app.ts')], outfile: bundle, bundle: true, platform: 'node', format: 'cjs', tsconfig: join(__dirname, '../../../../tsconfig.base.json'), logLevel: 'error' });
     const inputs = await writeInputs(dir, 6, 20);
     const out = join(dir, 'out');
-    const { stdout } = await run(process.execPath, [bundle, '--input', ...inputs, '--output', out, '--workers', '2', '--quiet']);
+    const { stdout } = await run(process.execPath, [bundle, '--input', ...inputs, '--output', out, '--workers', '2']);
     expect(stdout).toMatch(/twophase:first: 6 tasks run/);
     const threadsOf = async (statsDir: string) => {
       const ids = new Set<string>();

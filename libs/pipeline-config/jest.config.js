@@ -1,0 +1,1 @@
+module.exports = { displayName: 'pipeline-config', preset: '../../jest.preset.js', rootDir: '.' };
