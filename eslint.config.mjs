@@ -1,10 +1,10 @@
 import nx from '@nx/eslint-plugin';
 
 // Layers, bottom to top; every arrow points down (see docs/architecture.md):
-//   layer:core     libs/document            document model, validation, file IO
+//   layer:core     libs/{document,benchmark-items}  document model, file IO; benchmark items, sources, loaders
 //   layer:runtime  libs/stage               steps, tasks, executor, CLI scaffold
 //   layer:step     libs/{ingest,langid,dedupe,shards,...}  pipeline steps
-//   layer:eval     libs/{xmedbench,onnx-lm}  benchmark items, prompts, scoring, ONNX engine
+//   layer:eval     libs/{xmedbench,onnx-lm}  prompts, scoring, the eval harness, ONNX engine
 //   layer:catalog  libs/pipeline-config     every stage's settings: what a pipeline file may hold
 //   layer:app      apps/*                   thin command lines
 //   layer:tool     tools/*                  build, benchmarks, pipeline runner

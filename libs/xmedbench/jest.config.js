@@ -1,1 +1,1 @@
-module.exports = { displayName: 'xmedbench', preset: '../../jest.preset.js', rootDir: '.' };
+module.exports = { displayName: 'xmedbench', preset: '../../jest.preset.js', rootDir: '.', testEnvironment: '<rootDir>/../onnx-lm/jest-env.js' };

@@ -10,7 +10,8 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { CausalLM, planBatches, scoreLetterChoices, type LetterChoiceRequest } from '@apollo/onnx-lm';
-import { answerPrefix, buildPrompt, DEFAULT_SPEC, loadItems, ShotPool, type XMedBenchItem } from '@apollo/xmedbench';
+import { loadItems, type XMedBenchItem } from '@apollo/benchmark-items';
+import { answerPrefix, buildPrompt, DEFAULT_SPEC, ShotPool } from '@apollo/xmedbench';
 
 export interface EvalBenchOptions {
   /** Repository root. Default: the working directory. */

@@ -1,5 +1,6 @@
 import { settingsDefaults } from '@apollo/stage';
 import { resolveIndexVersion } from './corpus-index';
+import { loadBenchmarks } from './decontam/benchmark';
 import { DEDUPE_SETTINGS, type DedupeConfig } from './settings';
 
 export type { DedupeConfig } from './settings';
@@ -17,12 +18,15 @@ export function numHashes(config: DedupeConfig): number {
 }
 
 /**
- * The configuration a run uses, from its resolved settings: the signature length checked, and
- * `against` pinned to the index's current version, so run.json records which one it matched.
+ * The configuration a run uses, from its resolved settings: the signature length checked, the
+ * benchmark items read once (a malformed item or a file that is no benchmark file stops the run
+ * before it starts, not in its filter phase), and `against` pinned to the index's current
+ * version, so run.json records which one it matched.
  */
-export function configureDedupe(settings: DedupeConfig): DedupeConfig {
+export async function configureDedupe(settings: DedupeConfig): Promise<DedupeConfig> {
   if (!settings.exactOnly && settings.bands * settings.rows > 4096) {
     throw new Error(`stages.dedupe: bands x rows = ${settings.bands * settings.rows} is above the limit of 4096`);
   }
+  if (settings.decontaminate.length > 0) await loadBenchmarks(settings.decontaminate);
   return { ...settings, ...(settings.against ? { against: resolveIndexVersion(settings.against) } : {}) };
 }

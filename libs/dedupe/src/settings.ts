@@ -1,3 +1,5 @@
+import { resolve } from 'node:path';
+import { parseItemPath, formatItemPath } from '@apollo/benchmark-items';
 import { SOURCE_TYPES } from '@apollo/document';
 import { setting, type SettingsSpec } from '@apollo/stage';
 import { z } from 'zod';
@@ -26,6 +28,13 @@ export interface DedupeConfig {
   boilerplateStrip: boolean;
 }
 
+/** A benchmark item path made absolute, its `<format>:` prefix kept (the part after it must exist). */
+function resolveBenchmarkPath(spec: string, base: string): { value: string; file: string } {
+  const { format, path } = parseItemPath(spec);
+  const file = resolve(base, path);
+  return { value: formatItemPath(format, file), file };
+}
+
 /** The dedupe stage's settings: command line, the pipeline file's `stages.dedupe`, defaults. */
 export const DEDUPE_SETTINGS: SettingsSpec<DedupeConfig> = {
   bands: setting.integer('LSH bands', 14, { min: 1, flag: '--bands <n>' }),
@@ -44,7 +53,11 @@ export const DEDUPE_SETTINGS: SettingsSpec<DedupeConfig> = {
     exclusiveMin: true,
     flag: '--memory-mb <n>',
   }),
-  decontaminate: setting.paths('XMedBench files or folders to decontaminate against; none: no decontamination', [], { mustExist: true, flag: '--decontaminate <paths...>' }),
+  decontaminate: setting.paths(
+    "XMedBench item files or folders to decontaminate against, as eval's --items takes them (unified files, or <format>:<path> for a source's original files); none: no decontamination",
+    [],
+    { mustExist: true, resolvePath: resolveBenchmarkPath, flag: '--decontaminate <paths...>' },
+  ),
   decontamNgramWords: setting.integer('words per n-gram shared with a benchmark item that make a document contaminated', 13, { min: 1, flag: '--decontam-ngram-words <n>' }),
   decontamNgramChars: setting.integer('characters per n-gram for Chinese', 13, { min: 1, flag: '--decontam-ngram-chars <n>' }),
   decontamMinVerbatimWords: setting.integer('least words of a question shorter than an n-gram for it to be matched verbatim (twice as many characters for Chinese)', 6, { min: 1 }),

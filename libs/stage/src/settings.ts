@@ -34,6 +34,12 @@ export interface Setting<T> {
   readonly choices?: readonly string[];
   /** A path that must exist when the run is configured (an input, not an output). */
   readonly mustExist?: boolean;
+  /**
+   * Makes one path absolute against a base, for paths with more to them than a path (a
+   * `<format>:` prefix); returns the resolved value and the part that must exist. Default:
+   * `resolve(base, path)`, all of it.
+   */
+  readonly resolvePath?: (path: string, base: string) => { value: string; file: string };
 }
 
 /** Settings nested under one key (e.g. `crawler: {...}`). */
@@ -146,7 +152,7 @@ export const setting = {
     };
   },
 
-  paths(description: string, dflt: string[], o: Common & { mustExist?: boolean } = {}): Setting<string[]> {
+  paths(description: string, dflt: string[], o: Common & { mustExist?: boolean; resolvePath?: Setting<string[]>['resolvePath'] } = {}): Setting<string[]> {
     const schema = z.array(z.string().min(1));
     return {
       kind: 'setting',
@@ -156,6 +162,7 @@ export const setting = {
       description,
       path: 'list',
       ...(o.mustExist ? { mustExist: true } : {}),
+      ...(o.resolvePath ? { resolvePath: o.resolvePath } : {}),
       ...(o.flag ? { flag: o.flag, parse: (t) => (Array.isArray(t) ? t : [t]) } : {}),
     };
   },
@@ -231,18 +238,25 @@ function problemOf(origin: Origin, s: Setting<unknown>, value: unknown, extra?: 
   return { where, path, message: `must be ${s.expected}${extra ? ` (${extra})` : ''}, got ${shortDefault(value)}` };
 }
 
-/** The paths of a `mustExist` setting's (resolved) value that do not exist. */
-function missingPaths(value: unknown, s: Setting<unknown>): string[] {
-  if (!s.mustExist) return [];
-  const paths = (Array.isArray(value) ? value : [value]).filter((p): p is string => typeof p === 'string' && p !== '');
-  return paths.filter((p) => !existsSync(p));
+function resolveOne(p: unknown, s: Setting<unknown>, base: string): { value: unknown; file?: string } {
+  if (typeof p !== 'string' || p === '') return { value: p };
+  if (s.resolvePath) return s.resolvePath(p, base);
+  const abs = isAbsolute(p) ? p : resolve(base, p);
+  return { value: abs, file: abs };
 }
 
+/** A path setting's value with its relative paths made absolute against `base`. */
 function resolvePaths(value: unknown, s: Setting<unknown>, base: string): unknown {
-  const one = (p: unknown) => (typeof p === 'string' && p !== '' && !isAbsolute(p) ? resolve(base, p) : p);
-  if (s.path === 'one') return one(value);
-  if (s.path === 'list' && Array.isArray(value)) return value.map(one);
+  if (s.path === 'one') return resolveOne(value, s, base).value;
+  if (s.path === 'list' && Array.isArray(value)) return value.map((p) => resolveOne(p, s, base).value);
   return value;
+}
+
+/** The paths of a `mustExist` setting's value (resolved against `base`) that do not exist. */
+function missingPaths(value: unknown, s: Setting<unknown>, base: string): string[] {
+  if (!s.mustExist) return [];
+  const files = (Array.isArray(value) ? value : [value]).map((p) => resolveOne(p, s, base).file);
+  return files.filter((f): f is string => f !== undefined && !existsSync(f));
 }
 
 /** What the resolver reads: the command line's values (only those given), and a pipeline section. */
@@ -279,7 +293,7 @@ export function checkSection(spec: AnySettingsSpec, section: unknown, sectionPat
     const path = `${sectionPath}.${key}`;
     if (s.kind === 'group') problems.push(...checkSection(s.settings, value, path, file, base));
     else if (!s.schema.safeParse(value).success) problems.push(problemOf({ kind: 'file', file, path }, s, value, zodHint(s, value)));
-    else for (const missing of missingPaths(resolvePaths(value, s, base), s)) problems.push({ where: file, path, message: `not found: ${missing} (relative paths are resolved against the pipeline file's folder)` });
+    else for (const missing of missingPaths(value, s, base)) problems.push({ where: file, path, message: `not found: ${missing} (relative paths are resolved against the pipeline file's folder)` });
   }
   return problems;
 }
@@ -320,8 +334,8 @@ function resolveInto(spec: AnySettingsSpec, src: SettingsSources, section: Recor
         problems.push(problemOf(origin, s, given, zodHint(s, parsed)));
         continue;
       }
+      for (const missing of missingPaths(checked.data, s, cliBase)) problems.push({ where: s.flag!.split(' ')[0]!, path: '', message: `not found: ${missing}` });
       const fromCli = resolvePaths(checked.data, s, cliBase);
-      for (const missing of missingPaths(fromCli, s)) problems.push({ where: s.flag!.split(' ')[0]!, path: '', message: `not found: ${missing}` });
       value = s.merge ? { ...(value as object), ...(fromCli as object) } : fromCli;
     }
     out[key] = value;

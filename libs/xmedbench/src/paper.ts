@@ -1,4 +1,7 @@
-import { PAPER_SOURCES } from './sources';
+import { SOURCES, type BenchmarkSource } from '@apollo/benchmark-items';
+
+/** The paper's 9 averaged sources, in its column order. */
+export const PAPER_SOURCES: readonly BenchmarkSource[] = SOURCES.filter((s) => s.paperColumn !== undefined);
 
 /** A row of the Apollo paper's XMedBench table: accuracy in % per averaged source, and the average. */
 export interface PaperRow {

@@ -1,5 +1,5 @@
 import { sha256Hex } from '@apollo/document';
-import type { Language } from './item';
+import { sourceInfo, type Language } from '@apollo/benchmark-items';
 
 /** One language's wording of the XMedBench prompt (REFERENCE.md section 2, exact to the character). */
 export interface PromptTemplate {
@@ -112,9 +112,19 @@ export function promptSpec(name: PromptSpecName, shots?: number): PromptSpec {
   return shots === undefined ? base : { ...base, shots };
 }
 
-/** Which template a source's items use (shots always; the item too unless the quirk applies). */
+function isTemplateKey(key: string): key is TemplateKey {
+  return Object.prototype.hasOwnProperty.call(APOLLO_TEMPLATES, key);
+}
+
+/**
+ * Which template a source's items use (shots always; the item too unless the quirk applies):
+ * the source's own when the source table names one (PubMedQA), else the language's.
+ */
 export function templateKey(source: string, language: Language): TemplateKey {
-  return source === 'pubmedqa' ? 'pubmedqa' : language;
+  const own = sourceInfo(source)?.promptTemplate;
+  if (own === undefined) return language;
+  if (!isTemplateKey(own)) throw new Error(`source ${source} names prompt template "${own}", which is not one of ${Object.keys(APOLLO_TEMPLATES).join(', ')}`);
+  return own;
 }
 
 /** The template of the item itself: the reference gives Chinese items the English template. */

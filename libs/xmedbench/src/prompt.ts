@@ -1,4 +1,4 @@
-import type { XMedBenchItem } from './item';
+import type { XMedBenchItem } from '@apollo/benchmark-items';
 import { itemTemplateKey, templateKey, type PromptSpec, type PromptTemplate, type TemplateKey } from './prompt-spec';
 import { sample, seededRandom } from './rng';
 

@@ -1,5 +1,5 @@
-import { LANGUAGES, type Language } from './item';
-import { PAPER_SOURCES, SOURCES } from './sources';
+import { LANGUAGES, SOURCES, type Language } from '@apollo/benchmark-items';
+import { PAPER_SOURCES } from './paper';
 
 /** One item's outcome. `prediction` null means no valid answer could be read. */
 export interface ItemOutcome {

@@ -1,6 +1,5 @@
-import { PAPER_ROWS } from './paper';
+import { PAPER_ROWS, PAPER_SOURCES } from './paper';
 import type { ScoreSummary } from './score';
-import { PAPER_SOURCES } from './sources';
 
 const pct = (v: number | null | undefined): string => (v === null || v === undefined ? '-' : (v * 100).toFixed(2));
 

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -47,6 +47,56 @@ describe('the eval command line', () => {
     expect(clean.status).toBe(0);
     expect(readFileSync(join(out, 'samples.jsonl'), 'utf8')).toBe(readFileSync(join(dir, 'clean', 'samples.jsonl'), 'utf8'));
   }, 120_000);
+
+  describe('items in a source\'s original format (<format>:<path>)', () => {
+    // Two records of PubMedQA's ori_pqal.json layout.
+    const PQAL = {
+      '12345678': { QUESTION: 'Storage of vaccines in the community: weak link in the cold chain?', CONTEXTS: ['To assess storage of vaccines.'], final_decision: 'maybe' },
+      '23456789': { QUESTION: 'Does aspirin reduce fever?', CONTEXTS: ['Aspirin was given to 40 patients.'], final_decision: 'yes' },
+    };
+    const setup = () => {
+      const dir = mkdtempSync(join(tmpdir(), 'eval-cli-items-'));
+      mkdirSync(join(dir, 'data'));
+      writeFileSync(join(dir, 'data', 'ori_pqal.json'), JSON.stringify(PQAL));
+      return dir;
+    };
+    const results = (dir: string) => JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as { config: Record<string, unknown>; counts: { loaded: Record<string, number> } };
+
+    it('reads --items and --shots-from given with absolute paths', () => {
+      const dir = setup();
+      const file = join(dir, 'data', 'ori_pqal.json');
+      const run = spawnSync(process.execPath, [BUNDLE, '--items', `pubmedqa:${file}`, '--shots-from', `pubmedqa:${file}`, ...ARGS, '--no-cache', '-o', join(dir, 'out')], { encoding: 'utf8' });
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      const r = results(join(dir, 'out'));
+      expect(r.config['items']).toEqual([`pubmedqa:${file}`]);
+      expect(r.counts.loaded).toEqual({ pubmedqa: 2 });
+    }, 60_000);
+
+    it('reads --items and --shots-from given with paths relative to the working directory', () => {
+      const dir = setup();
+      const run = spawnSync(process.execPath, [BUNDLE, '--items', 'pubmedqa:data/ori_pqal.json', '--shots-from', 'pubmedqa:data', ...ARGS, '--no-cache', '-o', 'out'], { cwd: dir, encoding: 'utf8' });
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      const r = results(join(dir, 'out'));
+      expect(r.config['items']).toEqual([`pubmedqa:${join(dir, 'data', 'ori_pqal.json')}`]);
+      expect(r.config['shotsFrom']).toEqual([`pubmedqa:${join(dir, 'data')}`]);
+      // Each item's one shot is the other item of the pool.
+      const samples = lines(join(dir, 'out', 'samples.jsonl')).map((l) => JSON.parse(l) as { shotIds: string[] });
+      expect(samples.map((s) => s.shotIds.length)).toEqual([1, 1]);
+    }, 60_000);
+
+    it('reports a missing field by file, line and field, and an unknown format by name', () => {
+      const dir = setup();
+      writeFileSync(join(dir, 'data', 'us.jsonl'), `${JSON.stringify({ question: 'Q?', options: { A: 'a', B: 'b' }, answer_idx: 'A' })}\n${JSON.stringify({ question: 'Q?', answer_idx: 'A' })}\n`);
+      const bad = spawnSync(process.execPath, [BUNDLE, '--items', 'medqa-usmle:data/us.jsonl', ...ARGS, '-o', 'out'], { cwd: dir, encoding: 'utf8' });
+      expect(bad.status).toBe(1);
+      expect(bad.stderr).toBe(`eval: ${join(dir, 'data', 'us.jsonl')}:2: missing_field: missing field "options"\n`);
+      const unknown = spawnSync(process.execPath, [BUNDLE, '--items', 'pubmed:data/ori_pqal.json', ...ARGS, '-o', 'out'], { cwd: dir, encoding: 'utf8' });
+      expect(unknown.status).toBe(1);
+      expect(unknown.stderr).toContain('unknown_format: no file or folder of that name, and "pubmed" is not a format (formats: medqa-usmle, ');
+    }, 60_000);
+  });
 
   it('merge takes its own -o and refuses an incomplete set of parts', () => {
     const dir = mkdtempSync(join(tmpdir(), 'eval-cli-'));

@@ -1,9 +1,9 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeDoc, type Doc } from '@apollo/document';
 import { runStage, silentLogger, verifyStage, type StageOptions } from '@apollo/stage';
-import { loadBenchmarks, splitOptions, type BenchmarkItem } from '../decontam/benchmark';
+import { loadBenchmarks, type BenchmarkItem } from '../decontam/benchmark';
 import { checkDocument } from '../decontam/decontaminate';
 import { BenchmarkIndex, DEFAULT_DECONTAM_OPTIONS } from '../decontam/ngram-index';
 import { readReport, reportFiles } from '../decontam/report';
@@ -16,6 +16,8 @@ const BENCH = join(__dirname, 'fixtures', 'xmedbench-sample');
 let items: BenchmarkItem[];
 let index: BenchmarkIndex;
 const item = (source: string, n = 0) => items.find((i) => i.id === `${source}:${n}`)!;
+/** An item's option texts, without their labels. */
+const optionTexts = (i: BenchmarkItem) => i.options.map((o) => o.text);
 
 beforeAll(async () => {
   items = await loadBenchmarks([BENCH]);
@@ -31,9 +33,54 @@ const found = (doc: Doc) => {
 describe('benchmark files', () => {
   it('reads questions and options, with the older misspelt keys too', () => {
     expect(items.filter((i) => i.source === 'frenchmedmcqa')).toHaveLength(1);
-    expect(item('frenchmedmcqa').options.length).toBeGreaterThanOrEqual(4);
-    expect(item('medqa-usmle').options).toEqual(['Adenosine.', 'Inorganic phosphate.', 'Prostaglandin E2.', 'Transforming growth factor beta.']);
-    expect(splitOptions('（A）甲.\n(b) beta')).toEqual(['甲.', 'beta']);
+    expect(item('frenchmedmcqa').options).toHaveLength(5);
+    expect(optionTexts(item('medqa-usmle'))).toEqual(['Adenosine.', 'Inorganic phosphate.', 'Prostaglandin E2.', 'Transforming growth factor beta.']);
+    expect(items.filter((i) => i.source === 'medmcqa').map((i) => i.id)).toEqual(['medmcqa:0', 'medmcqa:1']);
+  });
+});
+
+describe('benchmark files in every format the eval reads', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'decontam-bench-'));
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  // A question too short to match alone (under the verbatim minimum): only its options make it findable.
+  const question = 'Le traitement de référence est :';
+  const answers = {
+    a: 'une corticothérapie par voie générale pendant trois semaines',
+    b: 'une antibiothérapie probabiliste adaptée secondairement',
+    c: 'une surveillance clinique simple sans aucun traitement',
+  };
+  const page = `Révisions de pharmacie.\n${question}\n${Object.values(answers).join('\n')}\n${paragraph('fr')}`;
+
+  it('matches the options of FrenchMedMCQA original files, JSON lines with the older keys, CSV and PubMedQA originals', async () => {
+    await writeFile(join(dir, 'fr-test.json'), JSON.stringify([{ id: 'x', question, answers, correct_answers: ['a'] }]));
+    await writeFile(join(dir, 'fr.jsonl'), JSON.stringify({ question, option: `(A) ${answers.a}.\n(B) ${answers.b}.\n(C) ${answers.c}.`, anwer: '(A)', source: 'frenchmedmcqa' }) + '\n');
+    await writeFile(join(dir, 'nutrition_test.csv'), 'Which vitamin deficiency causes scurvy in sailors on long voyages without fresh fruit?,A,B,C,D,C\n');
+    const pqal = { '12345678': { QUESTION: 'Does regular hand washing by ward staff reduce hospital acquired infection rates?', CONTEXTS: ['Staff were observed.'], final_decision: 'yes' } };
+    await writeFile(join(dir, 'ori_pqal.json'), JSON.stringify(pqal));
+    const bench = await loadBenchmarks([`frenchmedmcqa:${join(dir, 'fr-test.json')}`, join(dir, 'fr.jsonl'), `mmlu-medical:${join(dir, 'nutrition_test.csv')}`, `pubmedqa:${join(dir, 'ori_pqal.json')}`]);
+    expect(bench.map((i) => i.id)).toEqual(['frenchmedmcqa:0', 'frenchmedmcqa:1', 'mmlu-medical:0', 'pubmedqa:0']);
+    const idx = new BenchmarkIndex(bench);
+    const hits = (text: string, lang: string) => {
+      const v = checkDocument(fixtureDoc(text, lang, 'web', 20), idx, 'drop');
+      return v.status === 'clean' ? [] : v.items.map((k) => bench[k]!.id);
+    };
+    expect(hits(page, 'fr')).toEqual(['frenchmedmcqa:0', 'frenchmedmcqa:1']);
+    expect(hits(`Quiz: which vitamin deficiency causes scurvy in sailors on long voyages without fresh fruit? Answer below.`, 'en')).toEqual(['mmlu-medical:0']);
+    expect(hits(`Journal club. Does regular hand washing by ward staff reduce hospital acquired infection rates? We think so.`, 'en')).toEqual(['pubmedqa:0']);
+  });
+
+  it('names a file of the benchmark folder that is not a benchmark file instead of skipping it', async () => {
+    const folder = join(dir, 'bench');
+    await mkdir(folder);
+    await writeFile(join(folder, 'en.jsonl'), JSON.stringify({ question, options: '(A) a.\n(B) b.', answer: '(A)', source: 'frenchmedmcqa' }) + '\n');
+    await writeFile(join(folder, 'test.csv'), 'q,a,b,c,d,A\n');
+    await expect(loadBenchmarks([folder])).rejects.toThrow(`${join(folder, 'test.csv')}: not_a_benchmark_file`);
+    await rm(join(folder, 'test.csv'));
+    expect((await loadBenchmarks([folder])).map((i) => i.id)).toEqual(['frenchmedmcqa:0']);
   });
 });
 
@@ -48,7 +95,7 @@ describe('planted benchmark items', () => {
     const mmlu = item('mmlu-medical').question.replace('David', 'Daniel').replace('cellist', 'violinist').toUpperCase().replace(/ /g, '  ');
     expect(found(fixtureDoc(`Forum post:\n${mmlu}\nAny ideas?`, 'en', 'web', 2))).toEqual(['mmlu-medical:0']);
     const es = item('headqa').question.replace('persona', 'paciente');
-    expect(found(fixtureDoc(`${paragraph('es')}\n${es}\n${item('headqa').options.join('\n')}`, 'es', 'web', 3))).toEqual(['headqa:0']);
+    expect(found(fixtureDoc(`${paragraph('es')}\n${es}\n${optionTexts(item('headqa')).join('\n')}`, 'es', 'web', 3))).toEqual(['headqa:0']);
     const fr = item('frenchmedmcqa').question.replace(/,/g, '');
     expect(found(fixtureDoc(`${fr} ${paragraph('fr')}`, 'fr', 'paper', 4))).toEqual(['frenchmedmcqa:0']);
   });
@@ -73,7 +120,7 @@ describe('planted benchmark items', () => {
 
   it('cuts only the lines holding the item, drops what would be left too short, and always drops exam QA whole', () => {
     const q = item('medqa-usmle');
-    const doc = fixtureDoc(`${paragraph('en')}\n${q.question}\n${q.options.join(' ')}\n${MEDICAL_TEXTS[0]!.unrelated.join(' ')}`, 'en', 'web', 12);
+    const doc = fixtureDoc(`${paragraph('en')}\n${q.question}\n${optionTexts(q).join(' ')}\n${MEDICAL_TEXTS[0]!.unrelated.join(' ')}`, 'en', 'web', 12);
     const v = checkDocument(doc, index, 'cut');
     expect(v.status).toBe('cut');
     if (v.status !== 'cut') return;
@@ -99,8 +146,8 @@ describe('decontamination in the dedupe stage', () => {
     const q = item('medqa-usmle');
     const docs = MEDICAL_TEXTS.map((t, i) => fixtureDoc(t.base.join(t.joiner), t.lang, 'paper', i));
     const planted = [
-      fixtureDoc(`${q.question}\n${q.options.join('\n')}`, 'en', 'web', 100),
-      fixtureDoc(`${MEDICAL_TEXTS.find((t) => t.lang === 'hi')!.unrelated.join(' ')} ${item('mmlu-medical-hi').question} ${item('mmlu-medical-hi').options.join(' ')}`, 'hi', 'web', 101),
+      fixtureDoc(`${q.question}\n${optionTexts(q).join('\n')}`, 'en', 'web', 100),
+      fixtureDoc(`${MEDICAL_TEXTS.find((t) => t.lang === 'hi')!.unrelated.join(' ')} ${item('mmlu-medical-hi').question} ${optionTexts(item('mmlu-medical-hi')).join(' ')}`, 'hi', 'web', 101),
       fixtureDoc('下列哪一层为上皮的最表浅层，由角化或不全角化的扁平细胞组成？', 'zh', 'exam', 102),
     ];
     const inputs = await writeDocFiles(dir, [[...docs.slice(0, 3), planted[0]!], [...docs.slice(3), planted[1]!, planted[2]!]]);

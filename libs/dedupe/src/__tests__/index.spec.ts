@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeDoc, type Doc, type SourceType } from '@apollo/document';
@@ -207,6 +207,8 @@ describe('dedupe against a persistent index', () => {
     await runStage(dedupeStage, base({ input, output: join(dir, 'o1'), index: idx }), undefined, silentLogger);
     expect(existsSync(join(idx, 'CURRENT'))).toBe(true);
     await expect(runStage(dedupeStage, base({ input, output: join(dir, 'o2'), against: idx, bands: 7 }), undefined, silentLogger)).rejects.toThrow(/made with other settings/);
-    await expect(runStage(dedupeStage, base({ input, output: join(dir, 'o3'), against: join(dir, 'nothing') }), undefined, silentLogger)).rejects.toThrow(/is not a dedupe index/);
+    await expect(runStage(dedupeStage, base({ input, output: join(dir, 'o3'), against: join(dir, 'nothing') }), undefined, silentLogger)).rejects.toThrow(`--against: not found: ${join(dir, 'nothing')}`);
+    await mkdir(join(dir, 'empty'));
+    await expect(runStage(dedupeStage, base({ input, output: join(dir, 'o3'), against: join(dir, 'empty') }), undefined, silentLogger)).rejects.toThrow(/is not a dedupe index/);
   });
 });

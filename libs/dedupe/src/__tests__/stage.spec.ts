@@ -1,6 +1,6 @@
-import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { makeDoc, type Doc, type SourceType } from '@apollo/document';
 import { configureStage, runStage, silentLogger, verifyStage, type StageOptions } from '@apollo/stage';
 import { DEFAULT_DEDUPE_CONFIG } from '../config';
@@ -216,11 +216,30 @@ describe('dedupe configuration', () => {
   });
 
   it('resolves paths of the pipeline file against its folder, and command-line paths against the working directory', async () => {
-    const fromFile = await configureStage(dedupeStage, base({}), { file: join('pipelines', 'p.json'), stages: { dedupe: { decontaminate: ['benchmarks/x'], index: '/abs/index' } } });
-    expect(fromFile.decontaminate).toEqual([join(process.cwd(), 'pipelines', 'benchmarks', 'x')]);
-    expect(fromFile.index).toBe('/abs/index');
-    const fromCli = await configure({ decontaminate: ['bench'] }, {});
-    expect(fromCli.decontaminate).toEqual([join(process.cwd(), 'bench')]);
+    const root = await mkdtemp(join(tmpdir(), 'dedupe-paths-'));
+    try {
+      await mkdir(join(root, 'pipelines'));
+      await symlink(join(__dirname, '../../../../pipelines/benchmarks'), join(root, 'pipelines', 'benchmarks'));
+      const fromFile = await configureStage(dedupeStage, base({}), { file: join(root, 'pipelines', 'p.json'), stages: { dedupe: { decontaminate: ['benchmarks/xmedbench-dev'], index: '/abs/index' } } });
+      expect(fromFile.decontaminate).toEqual([join(root, 'pipelines', 'benchmarks', 'xmedbench-dev')]);
+      expect(fromFile.index).toBe('/abs/index');
+      const fromCli = await configure({ decontaminate: [relative(process.cwd(), join(root, 'pipelines', 'benchmarks', 'xmedbench-dev'))] }, {});
+      expect(fromCli.decontaminate).toEqual([join(root, 'pipelines', 'benchmarks', 'xmedbench-dev')]);
+      await expect(configure({}, { decontaminate: ['no-such-folder'] })).rejects.toThrow(`p.json: stages.dedupe.decontaminate: not found: ${resolve('no-such-folder')}`);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it("keeps a benchmark path's <format>: prefix, resolving the path after it, and reads the items before the run", async () => {
+    const original = join(__dirname, '../../../benchmark-items/src/__tests__/fixtures/original');
+    const fromFile = await configureStage(dedupeStage, base({}), { file: join(original, 'p.json'), stages: { dedupe: { decontaminate: ['pubmedqa:ori_pqal.json'] } } });
+    expect(fromFile.decontaminate).toEqual([`pubmedqa:${join(original, 'ori_pqal.json')}`]);
+    const fromCli = await configure({ decontaminate: [`pubmedqa:${relative(process.cwd(), join(original, 'ori_pqal.json'))}`] }, {});
+    expect(fromCli.decontaminate).toEqual([`pubmedqa:${join(original, 'ori_pqal.json')}`]);
+    await expect(configure({ decontaminate: ['pubmedqa:no-such.json'] }, {})).rejects.toThrow(`--decontaminate: not found: ${resolve('no-such.json')}`);
+    // A file that is not in the format named is refused before any phase runs.
+    await expect(configure({ decontaminate: [`medmcqa:${join(original, 'ori_pqal.json')}`] }, {})).rejects.toThrow(/ori_pqal\.json/);
   });
 
   it('rejects bad settings with the file and key named', async () => {

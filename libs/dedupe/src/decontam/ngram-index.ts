@@ -1,3 +1,4 @@
+import { itemMatchingText } from '@apollo/benchmark-items';
 import { normalizeForMatching } from '../normalize';
 import { murmur3Words } from '../murmur3';
 import { shingleModeFor, tokenHashes, type ShingleMode } from '../shingles';
@@ -81,7 +82,7 @@ export class BenchmarkIndex {
     this.modeOf.push(mode);
     const n = this.n(mode);
     // The question followed by its options, as a document reproducing the item would hold them.
-    const stream = matchTokens([item.question, ...item.options].join('\n'), mode);
+    const stream = matchTokens(itemMatchingText(item), mode);
     for (let i = 0; i + n <= stream.length; i++) BenchmarkIndex.push(this.ngrams[mode], windowKey(stream, i, n), k);
     const q = tokenHashes(questionNorm, mode);
     const min = mode === 'words' ? this.options.minVerbatimWords : 2 * this.options.minVerbatimWords;

@@ -138,7 +138,7 @@ describe('corpus versions (convert --base --crawl-delta)', () => {
     expect((await manifestOf(out)).version).toMatchObject({ number: 2, added: 0, removed: 0, carried: baseDocs.length });
     expect([...(await rowsOf(out)).entries()].sort()).toEqual([...(await rowsOf(baseOut)).entries()].sort());
     expect((await verifyShards(out)).ok).toBe(true);
-    await expect(convert([join(dir, 'empty.jsonl')], join(dir, 'bad'), {}, { crawlDelta: [empty] })).rejects.toThrow(/crawl delta not found/);
+    await expect(convert([join(dir, 'empty.jsonl')], join(dir, 'bad'), {}, { crawlDelta: [empty] })).rejects.toThrow(`--crawl-delta: not found: ${empty}`);
   });
 
   it('refuses a base that is not a finished version, and delta lines that are not delta entries', async () => {

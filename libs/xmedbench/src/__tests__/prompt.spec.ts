@@ -1,10 +1,9 @@
 import { join } from 'node:path';
-import type { XMedBenchItem } from '../item';
-import { loadItems } from '../load';
+import { loadItems, type XMedBenchItem } from '@apollo/benchmark-items';
 import { answerPrefix, buildPrompt, ShotPool } from '../prompt';
 import { APOLLO_SPEC, APOLLO_TEMPLATES, DEFAULT_SPEC, promptSpecHashes } from '../prompt-spec';
 
-const DEV = join(__dirname, '../../../../../shared/data/xmedbench-dev');
+const DEV = join(__dirname, '../../../../pipelines/benchmarks/xmedbench-dev');
 const EOS = '<|endoftext|>';
 
 // Hand-written from REFERENCE.md section 2 (instruction, labels, answer sentence per language).

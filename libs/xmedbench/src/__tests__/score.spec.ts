@@ -1,4 +1,4 @@
-import type { Language } from '../item';
+import type { Language } from '@apollo/benchmark-items';
 import { PAPER_ROWS } from '../paper';
 import { accuracyStat, isCorrect, summarize, type ItemOutcome } from '../score';
 import { paperTable } from '../table';

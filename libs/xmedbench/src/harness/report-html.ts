@@ -1,4 +1,6 @@
-import { LANGUAGES, PAPER_ROWS, PAPER_SOURCES, type ScoreSummary } from '@apollo/xmedbench';
+import { LANGUAGES } from '@apollo/benchmark-items';
+import { PAPER_ROWS, PAPER_SOURCES } from '../paper';
+import type { ScoreSummary } from '../score';
 
 /** The parts of results.json the report shows. */
 export interface ReportInput {

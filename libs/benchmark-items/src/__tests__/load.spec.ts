@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { loadItems, readItemFile } from '../load';
 import { parseUnifiedItem } from '../unified';
 
-const DEV = join(__dirname, '../../../../../shared/data/xmedbench-dev');
+const DEV = join(__dirname, '../../../../pipelines/benchmarks/xmedbench-dev');
 
 describe('loadItems on the real dev split', () => {
   it('loads every item and counts per source match the files', async () => {
@@ -49,15 +49,15 @@ describe('parseUnifiedItem', () => {
   const good = { question: 'Q?', options: '(A) one.\n(B) two.\n(C) three.', answer: '(B)', source: 'medmcqa' };
 
   it('accepts the older misspelt keys and gives the same hash', () => {
-    const a = parseUnifiedItem(good, 'en.json', 0);
-    const b = parseUnifiedItem({ question: 'Q?', option: good.options, anwer: '(B)', source: 'medmcqa' }, 'old.json', 7);
+    const a = parseUnifiedItem(good, { file: 'en.json', record: 0 }, 0);
+    const b = parseUnifiedItem({ question: 'Q?', option: good.options, anwer: '(B)', source: 'medmcqa' }, { file: 'old.json', record: 7 }, 7);
     expect(b.gold).toEqual(['B']);
     expect(b.hash).toBe(a.hash);
     expect(b.index).toBe(7);
   });
 
   it('parses multi-line options and full-width or lower-case answers', () => {
-    const item = parseUnifiedItem({ ...good, options: '(A) one\n".\n(B) two.', answer: '（b）' }, 'x.json', 0);
+    const item = parseUnifiedItem({ ...good, options: '(A) one\n".\n(B) two.', answer: '（b）' }, { file: 'x.json', record: 0 }, 0);
     expect(item.options).toEqual([
       { label: 'A', text: 'one\n".' },
       { label: 'B', text: 'two.' },
@@ -66,19 +66,20 @@ describe('parseUnifiedItem', () => {
   });
 
   it.each([
-    [{ ...good, question: 3 }, /x\.json record 4: bad_field: "question" must be a string/],
-    [{ ...good, answer: undefined }, /x\.json record 4: missing_field: no "answer" or "anwer"/],
-    [{ ...good, answer: '(E)' }, /record 4: bad_answer: answer \(E\) names \(E\)/],
+    [{ ...good, question: 3 }, /x\.json record 4: bad_field: field "question" must be a string, got number/],
+    [{ ...good, answer: undefined }, /x\.json record 4: missing_field: missing field "answer" \(or "anwer"\)/],
+    [{ ...good, options: undefined }, /x\.json record 4: missing_field: missing field "options" \(or "option"\)/],
+    [{ ...good, answer: '(E)' }, /record 4: bad_answer: answer "\(E\)" names \(E\), which is not an option/],
     [{ ...good, answer: 'B' }, /record 4: bad_answer/],
     [{ ...good, options: '(A) one.\n(C) two.' }, /record 4: bad_options: option 2 is labelled \(C\), expected \(B\)/],
     [{ ...good, source: 'nosuch' }, /record 4: unknown_language/],
     [[1, 2], /record 4: not_an_object/],
   ])('rejects a malformed item with file and index (%#)', (value, message) => {
-    expect(() => parseUnifiedItem(value, 'x.json', 4)).toThrow(message);
+    expect(() => parseUnifiedItem(value, { file: 'x.json', record: 4 }, 4)).toThrow(message);
   });
 
   it('takes the language of an unknown source from the file name', () => {
-    expect(parseUnifiedItem({ ...good, source: 'new-exam' }, '/data/fr.json', 0).language).toBe('fr');
+    expect(parseUnifiedItem({ ...good, source: 'new-exam' }, { file: '/data/fr.json', record: 0 }, 0).language).toBe('fr');
   });
 });
 

@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { fail } from './item-error';
 
 /**
  * Streams the rows of an RFC 4180 CSV file: fields separated by commas, optionally quoted with
@@ -65,7 +66,7 @@ export async function* readCsvRows(file: string): AsyncGenerator<{ row: string[]
       } else field += c;
     }
   }
-  if (quoted) throw new Error(`${file}: unterminated quoted field starting on line ${rowLine}`);
+  if (quoted) fail({ file, line: rowLine }, 'malformed_csv', 'unterminated quoted field');
   if (field !== '' || row.length > 0) {
     row.push(field);
     yield { row, line: rowLine };

@@ -1,4 +1,4 @@
-import { sha256Hex } from '@apollo/document';
+import { createHash } from 'node:crypto';
 
 /** The six XMedBench languages. */
 export const LANGUAGES = ['en', 'zh', 'es', 'fr', 'ar', 'hi'] as const;
@@ -12,6 +12,16 @@ export function isLanguage(value: string): value is Language {
 export interface ItemOption {
   label: string;
   text: string;
+}
+
+/** What a record of any format says: the content an item is made of. */
+export interface ItemContent {
+  question: string;
+  /** Supporting abstract (PubMedQA); absent or empty when the item has none. */
+  context?: string;
+  options: ItemOption[];
+  /** Gold labels, sorted, each once. */
+  gold: string[];
 }
 
 /** A benchmark item in one schema, whatever file format it came from. */
@@ -33,15 +43,26 @@ export interface XMedBenchItem {
   gold: string[];
   /** sha256 of the canonical content (source, question, context, options, gold). */
   hash: string;
-  /** Where the item was read. */
+  /** Where the item was read (without a format prefix). */
   file: string;
   /** 0-based index in its file. */
   index: number;
 }
 
+/** An item before loading gives it its id (ids depend on the other items read: exact duplicates are numbered). */
+export type ReadItem = Omit<XMedBenchItem, 'id'>;
+
 /** sha256 over a canonical JSON of the item's content; independent of file, index and key spelling. */
 export function itemHash(item: Pick<XMedBenchItem, 'source' | 'question' | 'context' | 'options' | 'gold'>): string {
-  return sha256Hex(
-    JSON.stringify([item.source, item.question, item.context ?? '', item.options.map((o) => [o.label, o.text]), item.gold]),
-  );
+  const canonical = JSON.stringify([item.source, item.question, item.context ?? '', item.options.map((o) => [o.label, o.text]), item.gold]);
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+/**
+ * The text of an item that is matched against other text (decontamination): the question, then
+ * each option's text without its label, one per line. The answer is not part of it, nor
+ * PubMedQA's context (a public abstract that paper corpora legitimately contain).
+ */
+export function itemMatchingText(item: Pick<XMedBenchItem, 'question' | 'options'>): string {
+  return [item.question, ...item.options.map((o) => o.text)].join('\n');
 }

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readJsonLines } from '@apollo/document';
-import { summarizeSet, type Sample } from './evaluate';
-import { truncation, writeOutputs, type ResultsDocument } from './results';
+import { writeOutputs } from './output-files';
+import type { ResultsDocument } from './results-document';
+import { summarizeSet, truncation, type Sample } from './samples';
 
 /** What must agree between the parts of one split run. */
 function identity(doc: ResultsDocument): string {

@@ -1,7 +1,7 @@
 import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cacheKey, ResultCache } from '../cache';
+import { cacheKey, ResultCache } from '../harness/result-cache';
 
 describe('ResultCache (append-only JSONL)', () => {
   it('keeps complete lines, trims a line cut short by a kill, and appends after it', async () => {

@@ -2,28 +2,18 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { evaluate, limitPerSource, shardIndices, type EvalConfig, type Sample } from '../evaluate';
-import { mergeParts } from '../merge';
-import { writeResults } from '../results';
+import { defaultEvalConfig, type EvalConfig } from '../harness/eval-options';
+import { evaluate } from '../harness/evaluate';
+import { limitPerSource, shardIndices } from '../harness/item-selection';
+import { mergeParts } from '../harness/merge';
+import { writeResults } from '../harness/output-files';
+import type { Sample } from '../harness/samples';
 
 const ROOT = join(__dirname, '../../../..');
 const FIXTURE = join(ROOT, 'tools/tiny-model/fixture');
-const DEV = join(ROOT, '../shared/data/xmedbench-dev');
 
-const base: EvalConfig = {
-  model: FIXTURE,
-  items: [DEV],
-  mode: 'letter',
-  prompt: 'default',
-  shots: 1,
-  shotsFrom: [DEV],
-  seed: 1234,
-  batchTokens: 8192,
-  maxBatch: 0,
-  limit: 2,
-  threads: 1,
-  bos: 'auto',
-};
+const base: EvalConfig = { ...defaultEvalConfig(ROOT), shots: 1, limit: 2, threads: 1 };
+const ctx = { label: 'tiny', repoRoot: ROOT, totalSeconds: 1 };
 
 const readSamples = (dir: string) =>
   readFileSync(join(dir, 'samples.jsonl'), 'utf8')
@@ -35,7 +25,7 @@ describe('eval run on the tiny model (2 items per source)', () => {
   it('writes results.json, samples.jsonl, table.md and report.html with everything needed to reproduce', async () => {
     const out = mkdtempSync(join(tmpdir(), 'eval-'));
     const run = await evaluate(base);
-    const md = await writeResults(run, out, 'tiny', ROOT, 1);
+    const md = await writeResults(run, out, ctx);
 
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     const sources = Object.keys(results.summary.bySource);
@@ -135,17 +125,17 @@ describe('resume and split runs', () => {
     const clean = await evaluate(base);
 
     const abort = new AbortController();
-    await expect(evaluate({ ...base, cacheFile, chunk: 5 }, { signal: abort.signal, onProgress: () => abort.abort() })).rejects.toThrow(/interrupted/);
+    await expect(evaluate({ ...base, chunk: 5 }, { cacheFile, signal: abort.signal, onProgress: () => abort.abort() })).rejects.toThrow(/interrupted/);
     expect(readFileSync(cacheFile, 'utf8').trim().split('\n')).toHaveLength(5);
 
-    const resumed = await evaluate({ ...base, cacheFile, chunk: 5 });
+    const resumed = await evaluate({ ...base, chunk: 5 }, { cacheFile });
     expect(resumed.cache).toEqual({ file: cacheFile, hits: 5, scored: 19 });
     expect(resumed.sets[0]!.samples).toEqual(clean.sets[0]!.samples);
     const keys = readFileSync(cacheFile, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { k: string }).k);
     expect(keys).toHaveLength(24);
     expect(new Set(keys).size).toBe(24);
 
-    const again = await evaluate({ ...base, cacheFile });
+    const again = await evaluate(base, { cacheFile });
     expect(again.cache.scored).toBe(0);
     expect(again.sets[0]!.summary).toEqual(clean.sets[0]!.summary);
   });
@@ -154,11 +144,11 @@ describe('resume and split runs', () => {
     const dir = mkdtempSync(join(tmpdir(), 'eval-ranks-'));
     const small = { ...base, limit: 1 };
     const whole = await evaluate(small);
-    await writeResults(whole, join(dir, 'whole'), 'tiny', ROOT, 1);
+    await writeResults(whole, join(dir, 'whole'), ctx);
     for (const rank of [0, 1]) {
       const part = await evaluate({ ...small, rank, worldSize: 2 });
       expect(part.sets[0]!.samples).toHaveLength(6);
-      await writeResults(part, join(dir, `part${rank}`), 'tiny', ROOT, 1);
+      await writeResults(part, join(dir, `part${rank}`), ctx);
     }
     await mergeParts([join(dir, 'part1'), join(dir, 'part0')], join(dir, 'merged'));
     expect(readSamples(join(dir, 'merged'))).toEqual(readSamples(join(dir, 'whole')));

@@ -4,7 +4,7 @@ import { readCsvRows } from '../csv';
 import type { XMedBenchItem } from '../item';
 
 const DIR = join(__dirname, 'fixtures/original');
-const DEV = join(__dirname, '../../../../../shared/data/xmedbench-dev');
+const DEV = join(__dirname, '../../../../pipelines/benchmarks/xmedbench-dev');
 const f = (format: string, name: string) => `${format}:${join(DIR, name)}`;
 
 const FILES = [

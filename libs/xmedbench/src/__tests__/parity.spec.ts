@@ -1,11 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { argmax, CausalLM, scoreLetterChoices, type LetterChoiceRequest } from '@apollo/onnx-lm';
-import { answerPrefix, buildPrompt, DEFAULT_SPEC, loadItems, ShotPool, LANGUAGES, type XMedBenchItem } from '@apollo/xmedbench';
+import { LANGUAGES, loadItems, type XMedBenchItem } from '@apollo/benchmark-items';
+import { answerPrefix, buildPrompt, ShotPool } from '../prompt';
+import { DEFAULT_SPEC } from '../prompt-spec';
 
 const ROOT = join(__dirname, '../../../..');
 const FIXTURE = join(ROOT, 'tools/tiny-model/fixture');
-const DEV = join(ROOT, '../shared/data/xmedbench-dev');
+const DEV = join(ROOT, 'pipelines/benchmarks/xmedbench-dev');
 const PYTHON = '/usr/bin/python3';
 
 const torchCheck = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' });

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext } from 'playwright-core';
-import { SOURCES, summarize, type ItemOutcome } from '@apollo/xmedbench';
-import { escapeHtml, htmlReport } from '../report-html';
+import { SOURCES } from '@apollo/benchmark-items';
+import { escapeHtml, htmlReport } from '../harness/report-html';
+import { summarize, type ItemOutcome } from '../score';
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);

@@ -1,0 +1,1 @@
+module.exports = { displayName: 'benchmark-items', preset: '../../jest.preset.js', rootDir: '.' };
