@@ -62,12 +62,30 @@ export function refreshPlan(opts: RefreshOptions): { stage: ChainStage; args: st
   }));
 }
 
-/** Runs the refresh; returns the exit code (the first failing stage's, or 0). */
+/** Why a refresh stopped at a stage, and what to do about it. */
+export function stoppedMessage(stage: ChainStage, code: number, output: string): string {
+  if (code === 2) {
+    // An incomplete crawl (site down, robots.txt unavailable) has already moved the crawl state
+    // on: its changes reach a version only by finishing this same run.
+    return (
+      `pipeline refresh: stage ${stage} is incomplete (exit code 2; see ${join(stageDir(output, stage), 'stats')}): ` +
+      `no version was published, later stages not run. Rerun this command with the same --output to finish it ` +
+      `(what was fetched is kept, what failed is fetched again) before building the next version.\n`
+    );
+  }
+  return `pipeline refresh: stage ${stage} ended with exit code ${code}: no version was published, later stages not run\n`;
+}
+
+/**
+ * Runs the refresh; returns the exit code (the first failing stage's, or 0). A version is
+ * published only by convert, the last stage, which runs only once every stage before it is
+ * complete: a stage that exits 2 (incomplete) or 1 stops the refresh with no manifest written.
+ */
 export async function runRefresh(opts: RefreshOptions): Promise<number> {
   for (const { stage, args } of refreshPlan(opts)) {
     const code = await runApp(stage, args);
     if (code !== 0) {
-      process.stderr.write(`pipeline refresh: stage ${stage} ended with exit code ${code}; later stages not run\n`);
+      process.stderr.write(stoppedMessage(stage, code, opts.output));
       return code;
     }
   }

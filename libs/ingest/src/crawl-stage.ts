@@ -1,10 +1,10 @@
 import { DOC_KINDS, type DocItem, type DocKind, isSourceType, SOURCE_TYPES, type SourceType, TRAINING_STAGES, type TrainingStage } from '@apollo/document';
-import { createLogger, type DocStep, docPhase, type Logger, type PipelineFile, type StageApp, type StageOptions, type TaskRuntime, type TaskSpec } from '@apollo/stage';
+import { createLogger, type DocStep, docPhase, type Logger, type PipelineFile, silentLogger, type StageApp, type StageOptions, type TaskRuntime, type TaskSpec } from '@apollo/stage';
 import type { Command } from 'commander';
-import { crawlSite } from './crawler/crawl';
+import { crawlSite, IncompleteSourceError } from './crawler/crawl';
 import type { CrawlerOptions } from './crawler/options';
+import { PoliteClient } from './crawler/polite-client';
 import { readSiteFile, type SiteFile } from './crawler/registry';
-import { Fetcher } from './fetch';
 import type { FetchOptions, ReadLimits } from './options';
 import { CRAWL_SETTINGS, type CrawlSettings } from './settings';
 import { READERS, type ReadContext } from './readers';
@@ -16,11 +16,12 @@ export interface CrawlConfig {
   /** Every input file with its resolved spec, sorted by path; the stage's inputs in this order. */
   files: FileSpec[];
   limits: ReadLimits;
+  /** Limits of each HTTP request (web crawl and URL lists). */
   fetch: FetchOptions;
+  /** Politeness, retries and robots.txt of every fetch (web crawl and URL lists); the web crawl's state and discovery. */
+  crawler: CrawlerOptions;
   /** Web crawl mode (`--sources`): the registry files, one task each, in place of `files`. */
   sites?: SiteFile[];
-  /** Crawler options (web crawl mode only). */
-  crawler?: CrawlerOptions;
 }
 
 /** Defaults of ad-hoc `--input` runs for files whose names say nothing. */
@@ -37,7 +38,7 @@ function cliChoice<T extends string>(value: unknown, allowed: readonly T[], flag
 /** Builds the crawl configuration from its resolved settings, the command line and the pipeline file. */
 export async function configureCrawl(settings: CrawlSettings, opts: StageOptions, pipeline: PipelineFile | undefined): Promise<CrawlConfig> {
   const limits: ReadLimits = { maxChars: settings.maxChars, maxFileBytes: settings.maxFileBytes };
-  const fetch = settings.fetch;
+  const { fetch, crawler } = settings;
   let files: FileSpec[];
   const siteFiles = opts.sources as string[] | undefined;
   if (siteFiles && siteFiles.length > 0) {
@@ -51,13 +52,7 @@ export async function configureCrawl(settings: CrawlSettings, opts: StageOptions
         ids.add(s.id);
       }
     }
-    // The fetch concurrency flags also set the web crawl's, when the command line gives them.
-    const crawler: CrawlerOptions = {
-      ...settings.crawler,
-      ...(opts.fetchConcurrency !== undefined ? { concurrency: fetch.concurrency } : {}),
-      ...(opts.perHostConcurrency !== undefined ? { perHostConcurrency: fetch.perHostConcurrency } : {}),
-    };
-    return { files: [], limits, fetch, sites, crawler };
+    return { files: [], limits, fetch, crawler, sites };
   }
   if (opts.input && opts.input.length > 0) {
     if (opts.source !== undefined && !isSourceType(opts.source)) throw new Error(`--source must be one of ${SOURCE_TYPES.join(', ')}, got ${JSON.stringify(opts.source)}`);
@@ -71,54 +66,66 @@ export async function configureCrawl(settings: CrawlSettings, opts: StageOptions
       opts.input,
       { format, ...(source ? { source } : {}), ...(stage ? { stage } : {}), ...(kind ? { kind } : {}), ...(lang ? { lang } : {}) },
       INPUT_DEFAULTS,
+      process.cwd(),
+      opts.ignore ?? [],
     );
   } else if (pipeline?.file !== undefined) {
     if (pipeline.sources === undefined) throw new Error(`${pipeline.file}: no "sources" list to crawl (or give --input)`);
-    files = await resolveSourceFiles(parseSourceSpecs(pipeline.sources, pipeline.file), pipeline.file);
+    files = await resolveSourceFiles(parseSourceSpecs(pipeline.sources, pipeline.file), pipeline.file, process.cwd(), opts.ignore ?? []);
   } else {
     throw new Error('crawl needs --config <pipeline file> with a "sources" list, or --input <files or folders>');
   }
-  return { files, limits, fetch };
+  return { files, limits, fetch, crawler };
 }
 
 /**
- * Reads one input file with the reader of its format. A URL list gets its own fetcher, closed
- * when the list is done.
+ * Reads one input file with the reader of its format. A URL list gets its own HTTP client (the
+ * crawler's: robots.txt, per-host politeness, retries), closed when the list is done.
  */
-export async function* readSourceFile(spec: FileSpec, config: CrawlConfig, createdAt: string): AsyncGenerator<DocItem> {
+export async function* readSourceFile(spec: FileSpec, config: CrawlConfig, log: Logger = silentLogger): AsyncGenerator<DocItem> {
   const limits = spec.maxChars ? { ...config.limits, maxChars: spec.maxChars } : config.limits;
-  const ctx: ReadContext = { spec, createdAt, limits };
+  const ctx: ReadContext = { spec, limits };
   if (spec.format !== 'urls') {
     yield* READERS[spec.format](spec.file, ctx);
     return;
   }
-  const fetcher = new Fetcher(config.fetch);
+  const client = new PoliteClient(config.fetch, config.crawler, { log, logFields: { file: spec.file } });
   try {
-    yield* READERS.urls(spec.file, { ...ctx, fetcher });
+    yield* READERS.urls(spec.file, { ...ctx, client });
   } finally {
-    await fetcher.close();
+    await client.close();
   }
 }
 
 /** Task runtimes by task, so that a crawl's reader logs through the runtime's logger. */
 const runtimes = new WeakMap<TaskSpec<CrawlConfig>, TaskRuntime>();
 
-/** Crawls the sources of one registry file, one after another. */
-export async function* crawlSiteFile(site: SiteFile, task: TaskSpec<CrawlConfig>, log: Logger): AsyncGenerator<DocItem> {
+/**
+ * Crawls the sources of one registry file, one after another. A source that is incomplete (see
+ * `FetchTally`) does not stop the others: once all ran, an error names every incomplete one, so
+ * the task is left unfinished (exit 2) and a rerun resumes it.
+ */
+export async function* crawlSiteFile(site: SiteFile, task: TaskSpec<CrawlConfig>, log: Logger, progress?: Pick<TaskRuntime, 'plan' | 'advance'>): AsyncGenerator<DocItem> {
   const { config } = task;
-  if (!config.crawler) throw new Error('web crawl without crawler options');
+  const incomplete: string[] = [];
   for (const source of site.sources) {
-    yield* crawlSite(source, {
-      file: site.file,
-      run: task.runStartedAt,
-      createdAt: task.runStartedAt,
-      output: task.output,
-      fetch: config.fetch,
-      crawler: config.crawler,
-      limits: config.limits,
-      log,
-    });
+    try {
+      yield* crawlSite(source, {
+        file: site.file,
+        run: task.runStartedAt,
+        output: task.output,
+        fetch: config.fetch,
+        crawler: config.crawler,
+        limits: config.limits,
+        log,
+        ...(progress ? { progress } : {}),
+      });
+    } catch (err) {
+      if (!(err instanceof IncompleteSourceError)) throw err;
+      incomplete.push(err.message);
+    }
   }
+  if (incomplete.length > 0) throw new Error(incomplete.join('; '));
 }
 
 /** Documents were validated by the readers; the step only counts them per source. */
@@ -160,11 +167,11 @@ export const crawlStage: StageApp<CrawlConfig, CrawlSettings> = {
           const site = sites.get(file);
           if (site) {
             const log = runtimes.get(task)?.log ?? createLogger({ stage: 'crawl', rank: task.rank });
-            return crawlSiteFile(site, task, log);
+            return crawlSiteFile(site, task, log, runtimes.get(task));
           }
           const spec = specs.get(file);
           if (!spec) throw new Error(`${file}: not in the crawl configuration`);
-          return readSourceFile(spec, task.config, task.runStartedAt);
+          return readSourceFile(spec, task.config, runtimes.get(task)?.log);
         };
       },
       step: (task, rt) => {

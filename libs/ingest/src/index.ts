@@ -4,7 +4,6 @@ export * from './source-files';
 export * from './options';
 export * from './charset';
 export * from './html-text';
-export * from './fetch';
 export * from './readers';
 export * from './crawl-stage';
 export * from './crawler';

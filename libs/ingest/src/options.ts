@@ -1,4 +1,8 @@
-/** Options of URL fetching (plain data: they travel to worker threads in the task config). */
+/**
+ * Limits of each HTTP request, for the web crawl and URL lists alike (plain data: they travel to
+ * worker threads in the task config). How politely requests are spaced, retried and checked
+ * against robots.txt is in the crawler options.
+ */
 export interface FetchOptions {
   /** Sent as `User-Agent`. Default `ApolloCorpusBot/0.1 (+https://github.com/FreedomIntelligence/Apollo)`. */
   userAgent: string;
@@ -12,10 +16,6 @@ export interface FetchOptions {
   maxBytes: number;
   /** Redirects followed before giving up (`too_many_redirects`). Default 5. */
   maxRedirects: number;
-  /** Requests in flight at once, all hosts together (per task). Default 16. */
-  concurrency: number;
-  /** Requests in flight at once to one host (per task). Default 2. */
-  perHostConcurrency: number;
 }
 
 export const DEFAULT_FETCH_OPTIONS: FetchOptions = {
@@ -25,8 +25,6 @@ export const DEFAULT_FETCH_OPTIONS: FetchOptions = {
   totalTimeoutMs: 60_000,
   maxBytes: 5 * 1024 * 1024,
   maxRedirects: 5,
-  concurrency: 16,
-  perHostConcurrency: 2,
 };
 
 /** Limits of the readers. */

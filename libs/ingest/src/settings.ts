@@ -18,27 +18,25 @@ const C = DEFAULT_CRAWLER_OPTIONS;
 export const CRAWL_SETTINGS: SettingsSpec<CrawlSettings> = {
   maxChars: setting.integer('largest document, in characters (UTF-16 code units); larger ones are dropped as too_large', DEFAULT_READ_LIMITS.maxChars, { min: 1, flag: '--max-chars <n>' }),
   maxFileBytes: setting.integer('largest .txt or .html file read whole, in bytes (too_large above, without reading it)', DEFAULT_READ_LIMITS.maxFileBytes, { min: 1, flag: '--max-file-bytes <n>' }),
-  fetch: setting.group('URL-list fetching', {
+  fetch: setting.group('limits of each HTTP request (web crawl and URL lists)', {
     userAgent: setting.string('sent as User-Agent', F.userAgent, { nonEmpty: true, flag: '--user-agent <text>' }),
     headersTimeoutMs: ms('time allowed until the response headers arrive', F.headersTimeoutMs, 1),
     bodyTimeoutMs: ms('longest pause allowed between two body chunks', F.bodyTimeoutMs, 1),
     totalTimeoutMs: ms('whole-request deadline (redirects and body included)', F.totalTimeoutMs, 1, '--fetch-timeout <ms>'),
     maxBytes: setting.integer('largest accepted response body, in bytes; the download is aborted above it', F.maxBytes, { min: 1, flag: '--max-fetch-bytes <n>' }),
     maxRedirects: setting.integer('redirects followed before giving up (too_many_redirects)', F.maxRedirects, { min: 0, flag: '--max-redirects <n>' }),
-    concurrency: setting.integer('requests in flight at once, all hosts of a task together (also the web crawl\'s when given on the command line)', F.concurrency, { min: 1, flag: '--fetch-concurrency <n>' }),
-    perHostConcurrency: setting.integer('requests in flight at once to one host, per task (also the web crawl\'s when given on the command line)', F.perHostConcurrency, { min: 1, flag: '--per-host-concurrency <n>' }),
   }),
-  crawler: setting.group('the web crawl (--sources)', {
+  crawler: setting.group('politeness, retries and robots.txt (web crawl and URL lists); state and discovery of the web crawl (--sources)', {
     stateDir: setting.path('folder of the persistent crawl state, one subfolder per source', C.stateDir, { flag: '--state-dir <dir>' }),
     delayMs: ms('least time between two request starts to one host; a larger robots.txt Crawl-delay wins', C.delayMs, 0, '--delay <ms>'),
-    perHostConcurrency: setting.integer('requests in flight to one host', C.perHostConcurrency, { min: 1 }),
-    concurrency: setting.integer('requests in flight, all hosts of a task together', C.concurrency, { min: 1 }),
-    maxRetries: setting.integer('retries after a network error, a timeout, a 5xx or a 429', C.maxRetries, { min: 0, flag: '--max-retries <n>' }),
+    perHostConcurrency: setting.integer('requests in flight to one host, per task', C.perHostConcurrency, { min: 1, flag: '--per-host-concurrency <n>' }),
+    concurrency: setting.integer('requests in flight, all hosts of a task together', C.concurrency, { min: 1, flag: '--fetch-concurrency <n>' }),
+    maxRetries: setting.integer('retries of a request (robots.txt included) after a network error, a timeout, a 5xx or a 429', C.maxRetries, { min: 0, flag: '--max-retries <n>' }),
     backoffBaseMs: ms('first backoff before a retry (doubles per attempt, with jitter)', C.backoffBaseMs, 0),
     backoffMaxMs: ms('longest backoff', C.backoffMaxMs, 1),
     maxRetryAfterMs: ms('longest wait a Retry-After header (429, 503) can impose', C.maxRetryAfterMs, 0),
     maxCrawlDelayMs: ms('largest robots.txt Crawl-delay honoured (larger ones are capped)', C.maxCrawlDelayMs, 0),
-    robotsErrorMs: ms('how long a host whose robots.txt answered 5xx or was unreachable counts as disallowing everything', C.robotsErrorMs, 0),
+    robotsErrorMs: ms('how long a host whose robots.txt answered 5xx or 429 or was unreachable, after the retries, counts as disallowing everything', C.robotsErrorMs, 0),
     allowPrivateHosts: setting.boolean('let hosts that resolve to private, loopback or link-local addresses be fetched (tests, intranets)', C.allowPrivateHosts, { flag: '--allow-private-hosts' }),
     sortQuery: setting.boolean('sort query parameters when normalizing URLs', C.sortQuery),
     robotsSitemaps: setting.boolean('read the sitemaps that robots.txt lists (within the source\'s hosts)', C.robotsSitemaps),

@@ -1,6 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import type { DocKind, SourceType, TrainingStage } from '@apollo/document';
+import { globMatcher } from '@apollo/stage';
 import { inferApolloName } from './apollo-names';
 import { type FileFormat, type InputFormat, SourceSpecError, type SourceSpec } from './source-spec';
 
@@ -35,17 +36,19 @@ export function formatFromName(name: string): FileFormat | undefined {
   return undefined;
 }
 
-/** Files under a folder, recursively, in code-unit order; hidden entries are skipped. */
-async function listFolder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const entries = await readdir(dir, { withFileTypes: true });
-  for (const entry of entries) {
-    if (entry.name.startsWith('.')) continue;
+/**
+ * Files under a folder, recursively: those with a format (`formatFromName`) and those without,
+ * leaving out what an `ignore` glob matches (relative to the folder). Links are followed.
+ */
+async function listFolder(root: string, dir: string, ignore: ((rel: string) => boolean)[], out: { files: string[]; other: string[] }): Promise<void> {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
     const full = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await listFolder(full)));
-    else if (entry.isFile()) out.push(full);
+    if (ignore.some((m) => m(relative(root, full)))) continue;
+    const info = entry.isSymbolicLink() ? await stat(full).catch(() => undefined) : entry;
+    if (info?.isDirectory()) await listFolder(root, full, ignore, out);
+    else if (info?.isFile() && formatFromName(entry.name) !== undefined) out.files.push(full);
+    else out.other.push(full + (info === undefined ? ' (a broken link)' : info.isFile() ? '' : ' (not a regular file)'));
   }
-  return out;
 }
 
 function byCodeUnits(a: string, b: string): number {
@@ -53,10 +56,12 @@ function byCodeUnits(a: string, b: string): number {
 }
 
 /**
- * The input files of one path: the file itself, or the files below a folder whose names
- * imply a format (other files in a folder, such as a README, are not inputs).
+ * The input files of one path: the file itself, or every file below a folder. A folder's files
+ * must all have a format the crawl reads (by name: .json, .jsonl, .txt, .html, .urls); any
+ * other file is an error naming it, unless an `ignore` glob leaves it out: nothing in a source's
+ * folder is skipped without a word.
  */
-async function filesOf(path: string, where: string): Promise<string[]> {
+async function filesOf(path: string, where: string, ignore: readonly string[]): Promise<string[]> {
   let info;
   try {
     info = await stat(path);
@@ -64,9 +69,18 @@ async function filesOf(path: string, where: string): Promise<string[]> {
     throw new SourceSpecError(`${where}: path not found: ${path}`);
   }
   if (!info.isDirectory()) return [path];
-  const files = (await listFolder(path)).filter((f) => formatFromName(basename(f)) !== undefined);
-  if (files.length === 0) throw new SourceSpecError(`${where}: no input files (.json, .jsonl, .txt, .html, .urls) under ${path}`);
-  return files;
+  const found = { files: [] as string[], other: [] as string[] };
+  await listFolder(path, path, ignore.map(globMatcher), found);
+  if (found.other.length > 0) {
+    const shown = found.other.slice(0, 10).join(', ');
+    const more = found.other.length > 10 ? ` and ${found.other.length - 10} more` : '';
+    throw new SourceSpecError(
+      `${where}: ${found.other.length} file(s) under ${path} have no format the crawl reads (.json, .jsonl, .txt, .html, .urls): ${shown}${more}. ` +
+        `Remove them, or leave them out with the source's "ignore" globs (or --ignore)`,
+    );
+  }
+  if (found.files.length === 0) throw new SourceSpecError(`${where}: no input files (.json, .jsonl, .txt, .html, .urls) under ${path}`);
+  return found.files.sort(byCodeUnits);
 }
 
 /** Declared defaults a file spec starts from (a source spec, or the command-line options). */
@@ -132,7 +146,7 @@ function sortAndCheck(specs: FileSpec[], origin: (spec: FileSpec) => string): Fi
  * paths are relative to `baseDir` (the pipeline file's folder); listed paths are relative to
  * `cwd` so that run records and provenance do not depend on where the checkout lives.
  */
-export async function resolveSourceFiles(specs: SourceSpec[], pipelineFile: string, cwd = process.cwd()): Promise<FileSpec[]> {
+export async function resolveSourceFiles(specs: SourceSpec[], pipelineFile: string, cwd = process.cwd(), ignore: readonly string[] = []): Promise<FileSpec[]> {
   const baseDir = resolve(cwd, pipelineFile, '..');
   const out: FileSpec[] = [];
   const where = new Map<string, string>();
@@ -140,7 +154,7 @@ export async function resolveSourceFiles(specs: SourceSpec[], pipelineFile: stri
     const spec = specs[index]!;
     const label = `${pipelineFile}: sources[${index}] (${spec.id})`;
     where.set(spec.id, label);
-    for (const abs of await filesOf(resolve(baseDir, spec.path), label)) {
+    for (const abs of await filesOf(resolve(baseDir, spec.path), label, [...(spec.ignore ?? []), ...ignore])) {
       out.push(fileSpecFor(relative(cwd, abs) || abs, { ...spec, sourceId: spec.id }, label));
     }
   }
@@ -153,11 +167,12 @@ export async function resolveInputFiles(
   declared: Omit<SpecDefaults, 'sourceId'>,
   fallback: { source: SourceType; stage: TrainingStage },
   cwd = process.cwd(),
+  ignore: readonly string[] = [],
 ): Promise<FileSpec[]> {
   const out: FileSpec[] = [];
   for (const path of paths) {
     const label = `--input ${path}`;
-    for (const file of await filesOf(resolve(cwd, path), label)) {
+    for (const file of await filesOf(resolve(cwd, path), label, ignore)) {
       out.push(fileSpecFor(relative(cwd, file) || file, { ...declared, sourceId: 'input' }, label, fallback));
     }
   }

@@ -57,14 +57,25 @@ describe('resolving source files', () => {
 
   it('lists folder files recursively in sorted order, relative to the pipeline folder, with specs from the names', async () => {
     const files = await resolveSourceFiles(
-      parseSourceSpecs([{ id: 'release', path: 'data/release', license: 'Apache-2.0' }], 'pipe.json'),
+      parseSourceSpecs([{ id: 'release', path: 'data/release', license: 'Apache-2.0', ignore: ['README.md'] }], 'pipe.json'),
       'pipe.json',
       dir,
+      ['.*'],
     );
     expect(files).toEqual([
       { file: join('data', 'release', 'medicalWiki_fr_text.json'), sourceId: 'release', format: 'apollo', source: 'encyclopedia', stage: 'pretrain', kind: 'text', lang: 'fr', license: 'Apache-2.0' },
       { file: join('data', 'release', 'sub', 'medicalExam_zh.json'), sourceId: 'release', format: 'apollo', source: 'exam', stage: 'sft', kind: 'qa', lang: 'zh', license: 'Apache-2.0' },
     ]);
+  });
+
+  it("refuses a folder holding a file the source cannot read, naming it, unless an ignore glob leaves it out", async () => {
+    const spec = parseSourceSpecs([{ id: 'release', path: 'data/release' }], 'pipe.json');
+    await expect(resolveSourceFiles(spec, 'pipe.json', dir)).rejects.toThrow(
+      `pipe.json: sources[0] (release): 1 file(s) under ${join(dir, 'data', 'release')} have no format the crawl reads (.json, .jsonl, .txt, .html, .urls): ${join(dir, 'data', 'release', 'README.md')}.`,
+    );
+    // A hidden file with a format is an input like any other: here one whose name says nothing.
+    await expect(resolveSourceFiles(spec, 'pipe.json', dir, ['*.md'])).rejects.toThrow(`${join('data', 'release', '.hidden.json')} is not an Apollo release file name`);
+    expect(() => parseSourceSpecs([{ id: 'a', path: 'x', ignore: 'README.md' }], 'pipe.json')).toThrow('sources[0] (a): "ignore" must be a list of globs');
   });
 
   it('lets declared values win over the file name', async () => {
@@ -85,7 +96,7 @@ describe('resolving source files', () => {
     );
     const twice = parseSourceSpecs(
       [
-        { id: 'all', path: 'data/release' },
+        { id: 'all', path: 'data/release', ignore: ['README.md', '.*'] },
         { id: 'one', path: 'data/release/sub/medicalExam_zh.json' },
       ],
       'pipe.json',
@@ -94,7 +105,7 @@ describe('resolving source files', () => {
   });
 
   it('resolves ad-hoc inputs with command-line defaults for files whose names say nothing', async () => {
-    const files = await resolveInputFiles([join(dir, 'data', 'page.html'), join(dir, 'data', 'release')], { format: 'auto', lang: 'fr' }, { source: 'web', stage: 'pretrain' }, dir);
+    const files = await resolveInputFiles([join(dir, 'data', 'page.html'), join(dir, 'data', 'release')], { format: 'auto', lang: 'fr' }, { source: 'web', stage: 'pretrain' }, dir, ['README.md', '.*']);
     expect(files.map((f) => [relative(dir, join(dir, f.file)), f.source, f.stage, f.lang, f.format])).toEqual([
       [join('data', 'page.html'), 'web', 'pretrain', 'fr', 'html'],
       [join('data', 'release', 'medicalWiki_fr_text.json'), 'encyclopedia', 'pretrain', 'fr', 'apollo'],

@@ -1,7 +1,7 @@
+import { z } from 'zod';
 import {
   DOC_KINDS,
   type DocKind,
-  isSourceType,
   SOURCE_TYPES,
   type SourceType,
   TRAINING_STAGES,
@@ -36,22 +36,55 @@ export interface SourceSpec {
   note?: string;
   /** Size cap for this source's documents, in UTF-16 code units; default: the stage's `maxChars`. */
   maxChars?: number;
+  /** Globs of files in the source's folder that are not inputs (any other file without a readable format is an error). */
+  ignore?: string[];
 }
 
-const SPEC_FIELDS = new Set(['id', 'path', 'format', 'source', 'stage', 'kind', 'lang', 'license', 'note', 'maxChars']);
+const ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /** A BCP-47-like language tag: `en`, `zh`, `pt-BR`, `zh-Hant`. */
 export const LANG_TAG = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
+
+const oneOf = <T extends string>(values: readonly T[]) => z.enum(values as unknown as [T, ...T[]]);
+
+/**
+ * One source of a pipeline file: the schema that checks it (with `parseSourceSpecs`'s words for
+ * each field) and that the pipeline file's JSON Schema shows editors.
+ */
+export const SOURCE_SPEC_SCHEMA = z.strictObject({
+  id: z.string().regex(ID).meta({ description: "unique name of the source, recorded in each document's provenance" }),
+  path: z.string().min(1).meta({ description: 'a file or a folder (searched recursively), relative to the pipeline file' }),
+  format: oneOf(INPUT_FORMATS).optional().meta({ description: "how the files are read; auto: from each file's name", default: 'auto' }),
+  source: oneOf(SOURCE_TYPES).optional().meta({ description: 'source type (Apollo release file names say it)' }),
+  stage: oneOf(TRAINING_STAGES).optional().meta({ description: 'training stage (Apollo release file names say it)' }),
+  kind: oneOf(DOC_KINDS).optional().meta({ description: 'expected record shape; records of the other shape are dropped (wrong_kind)' }),
+  lang: z.string().regex(LANG_TAG).optional().meta({ description: 'declared language, stored as langHint' }),
+  license: z.string().optional(),
+  note: z.string().optional(),
+  maxChars: z.number().int().min(1).optional().meta({ description: "size cap for this source's documents, in UTF-16 code units (default: the stage's maxChars)" }),
+  ignore: z.array(z.string().min(1)).optional().meta({ description: 'globs of files in the folder that are not inputs (README.md, *.csv, notes/**)' }),
+});
+
+/** What each field must be, in words, for errors. */
+const FIELD_RULES: Record<string, (value: unknown) => string> = {
+  id: () => '"id" must be a non-empty string of letters, digits, ".", "_" or "-"',
+  path: () => '"path" must be a non-empty string',
+  format: (v) => `unknown format ${JSON.stringify(v)}; use one of ${INPUT_FORMATS.join(', ')}`,
+  source: (v) => `unknown source type ${JSON.stringify(v)}; use one of ${SOURCE_TYPES.join(', ')}`,
+  stage: (v) => `unknown stage ${JSON.stringify(v)}; use one of ${TRAINING_STAGES.join(', ')}`,
+  kind: (v) => `unknown kind ${JSON.stringify(v)}; use one of ${DOC_KINDS.join(', ')}`,
+  lang: (v) => `"lang" must be a language code such as "en" or "pt-BR", got ${JSON.stringify(v)}`,
+  license: () => '"license" must be a string',
+  note: () => '"note" must be a string',
+  maxChars: () => '"maxChars" must be a positive integer',
+  ignore: () => '"ignore" must be a list of globs',
+};
 
 export class SourceSpecError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'SourceSpecError';
   }
-}
-
-function oneOf<T extends string>(value: unknown, allowed: readonly T[]): value is T {
-  return typeof value === 'string' && (allowed as readonly string[]).includes(value);
 }
 
 /**
@@ -63,53 +96,22 @@ export function parseSourceSpecs(raw: unknown, pipelineFile: string): SourceSpec
   const specs: SourceSpec[] = [];
   const ids = new Map<string, number>();
   raw.forEach((entry: unknown, index) => {
-    const where = (id?: unknown) => `${pipelineFile}: sources[${index}]${typeof id === 'string' ? ` (${id})` : ''}`;
-    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
-      throw new SourceSpecError(`${where()}: a source must be an object`);
+    const id = entry !== null && typeof entry === 'object' ? (entry as Record<string, unknown>).id : undefined;
+    const where = `${pipelineFile}: sources[${index}]${typeof id === 'string' ? ` (${id})` : ''}`;
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) throw new SourceSpecError(`${where}: a source must be an object`);
+    const checked = SOURCE_SPEC_SCHEMA.safeParse(entry);
+    if (!checked.success) {
+      const issue = checked.error.issues[0]!;
+      if (issue.code === 'unrecognized_keys') throw new SourceSpecError(`${where}: unknown field "${issue.keys[0]}"`);
+      const field = String(issue.path[0]);
+      const rule = FIELD_RULES[field];
+      throw new SourceSpecError(`${where}: ${rule ? rule((entry as Record<string, unknown>)[field]) : issue.message}`);
     }
-    const rec = entry as Record<string, unknown>;
-    const fail = (message: string): never => {
-      throw new SourceSpecError(`${where(rec.id)}: ${message}`);
-    };
-    for (const key of Object.keys(rec)) if (!SPEC_FIELDS.has(key)) fail(`unknown field "${key}"`);
-    if (typeof rec.id !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(rec.id)) {
-      fail('"id" must be a non-empty string of letters, digits, ".", "_" or "-"');
-    }
-    const id = rec.id as string;
-    const seen = ids.get(id);
-    if (seen !== undefined) fail(`id "${id}" is already used by sources[${seen}]`);
-    ids.set(id, index);
-    if (typeof rec.path !== 'string' || rec.path.length === 0) fail('"path" must be a non-empty string');
-    const format = rec.format ?? 'auto';
-    if (!oneOf(format, INPUT_FORMATS)) fail(`unknown format ${JSON.stringify(format)}; use one of ${INPUT_FORMATS.join(', ')}`);
-    if (rec.source !== undefined && !isSourceType(rec.source)) {
-      fail(`unknown source type ${JSON.stringify(rec.source)}; use one of ${SOURCE_TYPES.join(', ')}`);
-    }
-    if (rec.stage !== undefined && !oneOf(rec.stage, TRAINING_STAGES)) {
-      fail(`unknown stage ${JSON.stringify(rec.stage)}; use one of ${TRAINING_STAGES.join(', ')}`);
-    }
-    if (rec.kind !== undefined && !oneOf(rec.kind, DOC_KINDS)) fail(`unknown kind ${JSON.stringify(rec.kind)}; use one of ${DOC_KINDS.join(', ')}`);
-    if (rec.lang !== undefined && (typeof rec.lang !== 'string' || !LANG_TAG.test(rec.lang))) {
-      fail(`"lang" must be a language code such as "en" or "pt-BR", got ${JSON.stringify(rec.lang)}`);
-    }
-    for (const key of ['license', 'note'] as const) {
-      if (rec[key] !== undefined && typeof rec[key] !== 'string') fail(`"${key}" must be a string`);
-    }
-    if (rec.maxChars !== undefined && (!Number.isInteger(rec.maxChars) || (rec.maxChars as number) < 1)) {
-      fail('"maxChars" must be a positive integer');
-    }
-    specs.push({
-      id,
-      path: rec.path as string,
-      format: format as InputFormat,
-      ...(rec.source !== undefined ? { source: rec.source as SourceType } : {}),
-      ...(rec.stage !== undefined ? { stage: rec.stage as TrainingStage } : {}),
-      ...(rec.kind !== undefined ? { kind: rec.kind as DocKind } : {}),
-      ...(rec.lang !== undefined ? { lang: rec.lang as string } : {}),
-      ...(rec.license !== undefined ? { license: rec.license as string } : {}),
-      ...(rec.note !== undefined ? { note: rec.note as string } : {}),
-      ...(rec.maxChars !== undefined ? { maxChars: rec.maxChars as number } : {}),
-    });
+    const spec = checked.data;
+    const seen = ids.get(spec.id);
+    if (seen !== undefined) throw new SourceSpecError(`${where}: id "${spec.id}" is already used by sources[${seen}]`);
+    ids.set(spec.id, index);
+    specs.push({ ...spec, format: spec.format ?? 'auto' });
   });
   return specs;
 }

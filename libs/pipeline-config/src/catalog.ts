@@ -2,12 +2,13 @@
 // app can check a whole pipeline file without loading the other stages' code.
 import { CONVERT_SETTINGS } from '@apollo/shards/settings';
 import { CRAWL_SETTINGS } from '@apollo/ingest/settings';
-import { parseSourceSpecs } from '@apollo/ingest/source-spec';
+import { parseSourceSpecs, SOURCE_SPEC_SCHEMA } from '@apollo/ingest/source-spec';
 import { DEDUPE_SETTINGS } from '@apollo/dedupe/settings';
 import { LANGID_SETTINGS } from '@apollo/langid/settings';
 import type { ConfigProblem, PipelineCatalog } from '@apollo/stage';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { z } from 'zod';
 
 /** The `sources` list: each entry well formed (crawl's source spec), and each path present. */
 function checkSources(raw: unknown, file: string): ConfigProblem[] {
@@ -33,4 +34,5 @@ export const PIPELINE_CATALOG: PipelineCatalog = {
     convert: CONVERT_SETTINGS,
   },
   checkSources,
+  sourcesSchema: z.array(SOURCE_SPEC_SCHEMA),
 };

@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readParquetRows, verifyShards, type ChangeEntry, type Manifest } from '@apollo/shards';
-import { startFixtureSite, type FixtureSite } from '@apollo/ingest';
+import { fixtureSource, startFixtureSite, type FixtureSite } from '@apollo/ingest';
 import { fixturePipeline, fixtureRegistry } from '../../fixture-site/fixture-files';
 
 jest.setTimeout(90_000);
@@ -178,5 +178,64 @@ describe('pipeline refresh: corpus versions from a crawl and its refresh delta',
     const bad = await verifyShards(v2Dir);
     expect(bad.problems.join('\n')).toMatch(/carried \d+ \+ added 2 != \d+ rows/);
     expect(bad.problems.join('\n')).toMatch(/base had \d+ rows, but carried/);
+  });
+});
+
+describe('pipeline refresh: a night the site is down', () => {
+  let site: FixtureSite;
+  let dir: string;
+
+  beforeAll(async () => {
+    site = await startFixtureSite();
+    dir = await mkdtemp(join(tmpdir(), 'refresh-down-'));
+  });
+  afterAll(async () => {
+    await site.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('exits 2 and publishes nothing; the next night asks for the known pages conditionally and completes', async () => {
+    const pipelineFile = await writePipeline(dir, join(dir, 'state'));
+    // The fixture source cut down to its seed and the pages it links to (no sitemaps): three documents.
+    const sources = join(dir, 'small-sources.json');
+    await writeFile(sources, JSON.stringify({ name: 'fixture', sources: [{ ...fixtureSource(site), crawler: { robotsSitemaps: false } }] }));
+    const refresh = (out: string, base?: string) =>
+      pipeline([
+        'refresh', '--sources', sources, '--output', join(dir, out), '--pipeline', pipelineFile,
+        '--allow-private-hosts', '--workers', '1', '--quiet', ...(base ? ['--base', join(dir, base)] : []),
+      ]);
+
+    const first = await refresh('night1');
+    expect({ status: first.status, stderr: first.stderr }).toEqual({ status: 0, stderr: '' });
+    const v1 = await versionRows(join(dir, 'night1', 'convert'));
+    const known = [...v1.values()].map((r) => path(r.url)).sort();
+    expect(known).toEqual(['/en/asthma.html', '/en/diabetes-care.html', '/en/diabetes.html']);
+
+    // Night 2: the site is down. The crawl is incomplete, so no stage after it runs and no version appears.
+    await site.stop();
+    const dead = await refresh('night2', 'night1');
+    expect(dead.status).toBe(2);
+    expect(dead.stderr).toContain(`source fixture-health: nothing fetched: 4 of 4 pages failed (robots_unavailable 4); robots.txt of ${site.origin} unavailable after 3 attempts (fetch_failed:`);
+    expect(dead.stderr).toContain('pipeline refresh: stage crawl is incomplete (exit code 2');
+    expect(dead.stderr).toContain('no version was published');
+    expect(existsSync(join(dir, 'night2', 'crawl'))).toBe(true);
+    for (const stage of ['langid', 'dedupe', 'convert']) expect(existsSync(join(dir, 'night2', stage))).toBe(false);
+    // Not usable as the base of a later version either.
+    const onDead = await refresh('night2b', 'night2');
+    expect(onDead.status).toBe(1);
+    expect(onDead.stderr).toContain('no manifest.json');
+
+    // Night 3: the site is back. Every page known from night 1 is asked for with its validators.
+    await site.restart();
+    const from = site.requests.length;
+    const third = await refresh('night3', 'night1');
+    expect({ status: third.status, stderr: third.stderr }).toEqual({ status: 0, stderr: '' });
+    const asked = site.requests.slice(from).filter((r) => known.includes(r.path));
+    expect(asked.map((r) => r.path).sort()).toEqual(known);
+    for (const r of asked) expect(r).toMatchObject({ ifNoneMatch: expect.stringMatching(/^"[0-9a-f]{16}"$/), ifModifiedSince: 'Mon, 02 Nov 2026 10:00:00 GMT' });
+    const m3 = await manifestOf(join(dir, 'night3', 'convert'));
+    expect(m3.version).toMatchObject({ number: 2, added: 0, removed: 0, carried: v1.size });
+    const v3 = await versionRows(join(dir, 'night3', 'convert'));
+    expect([...v3.entries()].sort()).toEqual([...v1.entries()].sort());
   });
 });

@@ -7,7 +7,7 @@ import type { Doc } from '@apollo/document';
 import { runStage, silentLogger, type StageOptions } from '@apollo/stage';
 import { crawlStage } from '../crawl-stage';
 import type { DeltaEntry } from './crawl';
-import { FIXTURE_CRAWL_DELAY_S, fixtureSource, type FixtureSite, startFixtureSite } from './testing/fixture-site';
+import { FIXTURE_CRAWL_DELAY_S, fixtureSource, type FixtureSite, type SeenRequest, startFixtureSite } from './testing/fixture-site';
 
 jest.setTimeout(30_000);
 
@@ -23,12 +23,15 @@ async function readJsonl<T>(dir: string): Promise<T[]> {
   return out;
 }
 
-/** The test pipeline: short timeouts and backoffs, a 64 KiB cap, loopback allowed. */
+/**
+ * The test pipeline: short backoffs, a 64 KiB cap, loopback allowed, and timeouts that the slow
+ * page (3 s) exceeds and a loaded machine does not.
+ */
 function pipeline(state: string, perHostConcurrency = 2) {
   return {
     stages: {
       crawl: {
-        fetch: { headersTimeoutMs: 400, bodyTimeoutMs: 400, totalTimeoutMs: 400, maxBytes: 64 * 1024, maxRedirects: 3 },
+        fetch: { headersTimeoutMs: 1000, bodyTimeoutMs: 1000, totalTimeoutMs: 1000, maxBytes: 64 * 1024, maxRedirects: 3 },
         crawler: {
           stateDir: state,
           delayMs: 10,
@@ -46,10 +49,30 @@ function pipeline(state: string, perHostConcurrency = 2) {
   };
 }
 
-async function registry(dir: string, site: FixtureSite, extra: Record<string, unknown> = {}): Promise<string> {
-  const file = join(dir, 'fixture-sources.json');
-  await writeFile(file, JSON.stringify({ name: 'fixture', sources: [{ ...fixtureSource(site, { localhost: true }), ...extra }] }));
+async function registry(dir: string, site: FixtureSite, extra: Record<string, unknown> = {}, opts: { localhost?: boolean; name?: string } = {}): Promise<string> {
+  const file = join(dir, opts.name ?? 'fixture-sources.json');
+  await writeFile(file, JSON.stringify({ name: 'fixture', sources: [{ ...fixtureSource(site, { localhost: opts.localhost ?? false }), ...extra }] }));
   return file;
+}
+
+/** The fixture source cut down to its diabetes seed and what it links to (three pages, no sitemaps). */
+const SMALL = { crawler: { robotsSitemaps: false } };
+
+/** Requests a URL got beyond its first one, over a part of the server's log. */
+function repeats(requests: readonly SeenRequest[]): number {
+  const counts = new Map<string, number>();
+  for (const r of requests) counts.set(r.host + r.path, (counts.get(r.host + r.path) ?? 0) + 1);
+  return [...counts.values()].reduce((sum, n) => sum + n - 1, 0);
+}
+
+async function readRecords(state: string, sourceId: string): Promise<Map<string, Record<string, unknown>>> {
+  const records = new Map<string, Record<string, unknown>>();
+  for (const line of (await readFile(join(state, sourceId, 'log.jsonl'), 'utf8')).split('\n')) {
+    if (!line) continue;
+    const r = JSON.parse(line) as Record<string, unknown>;
+    if (r.t === 'url') records.set(String(r.url), r);
+  }
+  return records;
 }
 
 function pagePaths(site: FixtureSite, host = `127.0.0.1:${site.port}`): string[] {
@@ -108,23 +131,23 @@ describe('web crawl of the fixture site', () => {
       '/big.html': 'too_large',
       '/bomb.html': 'too_large',
       '/image.png': 'unsupported_type',
-      '/en/asthma.html': 'robots_unavailable',
     });
-    expect(rejects.find((r) => r.reason === 'robots_unavailable')!.at.url).toContain('localhost');
 
-    // Robots compliance: nothing disallowed, nothing out of scope or deeper than maxDepth, and
-    // no page of the host whose robots.txt failed.
+    // Robots compliance: nothing disallowed, nothing out of scope or deeper than maxDepth.
     const paths = pagePaths(site);
     for (const p of ['/private/secret.html', '/private/hidden.html', '/report.pdf', '/en/deep.html', '/en/nofollow-target.html']) expect(paths).not.toContain(p);
-    expect(site.requests.filter((r) => r.host.startsWith('localhost')).map((r) => r.path)).toEqual(['/robots.txt']);
     expect(site.requests.every((r) => r.userAgent === UA)).toBe(true);
-    // No URL fetched twice, except retries.
+    // Retries: the failing pages got their retries (maxRetries 2) and no more...
     const counts = new Map<string, number>();
     for (const p of paths) counts.set(p, (counts.get(p) ?? 0) + 1);
     expect(counts.get('/flaky.html')).toBe(3);
     expect(counts.get('/rate-limited.html')).toBe(2);
     expect(counts.get('/slow.html')).toBe(3);
-    expect([...counts].filter(([p, n]) => n > 1 && !['/flaky.html', '/rate-limited.html', '/slow.html'].includes(p))).toEqual([]);
+    // ...and every repeated request was a retry the crawler counted (on a loaded machine a page
+    // may time out and be retried too, so the total is not a constant).
+    const stats = JSON.parse(await readFile(join(dir, 'run1', 'crawl-stats', 'fixture-health.json'), 'utf8'));
+    expect(stats.retries).toBe(repeats(site.requests));
+    expect(stats).toMatchObject({ complete: true, pagesAnswered: expect.any(Number) });
 
     // Per-host spacing: Crawl-delay (50 ms) beats delayMs (10 ms); Retry-After held the host.
     // The server shares this process's event loop, so its arrival times lag under load: the
@@ -132,9 +155,7 @@ describe('web crawl of the fixture site', () => {
     const limited = site.requests.filter((r) => r.path === '/rate-limited.html').map((r) => r.at);
     expect(limited[1]! - limited[0]!).toBeGreaterThanOrEqual(1000);
 
-    const stats = JSON.parse(await readFile(join(dir, 'run1', 'crawl-stats', 'fixture-health.json'), 'utf8'));
-    expect(stats.retries).toBe(5);
-    expect(stats.robotsDisallowed).toBe(4);
+    expect(stats.robotsDisallowed).toBe(3);
     expect(stats.minRequestSpacingMs[`127.0.0.1:${site.port}`]).toBeGreaterThanOrEqual(FIXTURE_CRAWL_DELAY_S * 1000);
     expect(stats.statusCodes['429']).toBe(1);
     expect(stats.statusCodes['500']).toBe(2);
@@ -190,10 +211,74 @@ describe('web crawl of the fixture site', () => {
     const p = pipeline(join(dir, 'state-private'));
     p.stages.crawl.crawler.allowPrivateHosts = false;
     const out = join(dir, 'private');
-    await runStage(crawlStage, { sources: [sources], output: out, workers: 1, quiet: true }, p, silentLogger);
+    const outcome = await runStage(crawlStage, { sources: [sources], output: out, workers: 1, quiet: true }, p, silentLogger);
     const rejects = await readJsonl<{ reason: string }>(join(out, 'rejects'));
-    expect(rejects.map((r) => r.reason)).toEqual(['private_address', 'private_address']);
+    expect(rejects.map((r) => r.reason)).toEqual(['private_address']);
     expect(site.requests.length).toBe(before);
+    // Nothing could be fetched: the crawl is incomplete, not a quiet success.
+    expect(outcome.exitCode).toBe(2);
+    expect(outcome.phases[0]!.ran[0]!.fileErrors[0]!.reason).toMatch(/^source fixture-health: nothing fetched: 1 of 1 page failed \(private_address 1; first: /);
+  });
+
+  it('retries an unavailable robots.txt, then leaves the source incomplete while the other host is crawled', async () => {
+    const state = join(dir, 'state-robots');
+    const sources = await registry(dir, site, SMALL, { localhost: true, name: 'robots-503.json' });
+    const before = site.requests.length;
+    const out = join(dir, 'robots-503');
+    const outcome = await runStage(crawlStage, { sources: [sources], output: out, workers: 1, quiet: true }, pipeline(state), silentLogger);
+    const local = site.requests.slice(before).filter((r) => r.host.startsWith('localhost'));
+    // Tried as often as a page is (maxRetries 2), and no page of that host requested.
+    expect(local.map((r) => r.path)).toEqual(['/robots.txt', '/robots.txt', '/robots.txt']);
+    expect(outcome.exitCode).toBe(2);
+    const [task] = outcome.phases[0]!.ran;
+    expect(task!.fileErrors).toEqual([
+      { file: sources, reason: `source fixture-health: robots.txt of http://localhost:${site.port} unavailable after 3 attempts (http_503: server answered 503); 1 page not requested` },
+    ]);
+    // What the other host gave is output.
+    const docs = await readJsonl<Doc>(join(out, 'docs'));
+    expect(docs.map((d) => new URL(d.provenance.url!).pathname).sort()).toEqual(['/en/asthma.html', '/en/diabetes-care.html', '/en/diabetes.html']);
+    const stats = JSON.parse(await readFile(join(out, 'crawl-stats', 'fixture-health.json'), 'utf8'));
+    expect(stats).toMatchObject({ complete: false, incomplete: expect.stringContaining('robots.txt of http://localhost') });
+  });
+
+  it('keeps validators through a night the site is down, which is incomplete until a rerun fetches it', async () => {
+    const down = await startFixtureSite();
+    try {
+      const state = join(dir, 'state-down');
+      const sources = await registry(dir, down, SMALL, { name: 'down.json' });
+      const opts = (output: string): StageOptions => ({ sources: [sources], output: join(dir, output), workers: 1, quiet: true });
+      expect((await runStage(crawlStage, opts('down-1'), pipeline(state), silentLogger)).exitCode).toBe(0);
+      const known = (await readJsonl<Doc>(join(dir, 'down-1', 'docs'))).map((d) => new URL(d.provenance.url!).pathname).sort();
+      expect(known).toEqual(['/en/asthma.html', '/en/diabetes-care.html', '/en/diabetes.html']);
+
+      // The site is down: robots.txt is refused (and retried), so is every page. Exit 2, not 0.
+      await down.stop();
+      const dead = await runStage(crawlStage, opts('down-2'), pipeline(state), silentLogger);
+      expect(dead.exitCode).toBe(2);
+      expect(dead.phases[0]!.ran[0]!.fileErrors[0]!.reason).toMatch(
+        new RegExp(`^source fixture-health: nothing fetched: 4 of 4 pages failed \\(robots_unavailable 4\\); robots\\.txt of ${down.origin} unavailable after 3 attempts \\(fetch_failed: .*ECONNREFUSED`),
+      );
+      expect(await readJsonl<DeltaEntry>(join(dir, 'down-2', 'crawl-delta'))).toEqual([]);
+      // The failed night kept what the next one needs for conditional requests.
+      const records = await readRecords(state, 'fixture-health');
+      for (const p of known) expect(records.get(down.origin + p)).toMatchObject({ state: 'skipped', reason: 'robots_unavailable', etag: expect.stringMatching(/^"/), lastModified: expect.any(String), docId: expect.any(String) });
+
+      // The site is back: rerunning the incomplete crawl asks for the known pages conditionally.
+      await down.restart();
+      const from = down.requests.length;
+      const rerun = await runStage(crawlStage, opts('down-2'), pipeline(state), silentLogger);
+      expect(rerun.exitCode).toBe(0);
+      expect(rerun.phases[0]!.ran).toHaveLength(1);
+      const asked = down.requests.slice(from).filter((r) => known.includes(r.path));
+      expect(asked.map((r) => r.path).sort()).toEqual(known);
+      for (const r of asked) expect(r).toMatchObject({ ifNoneMatch: expect.stringMatching(/^"[0-9a-f]{16}"$/), ifModifiedSince: 'Mon, 02 Nov 2026 10:00:00 GMT' });
+      expect(await readJsonl<Doc>(join(dir, 'down-2', 'docs'))).toEqual([]);
+      expect(await readJsonl<DeltaEntry>(join(dir, 'down-2', 'crawl-delta'))).toEqual([]);
+      const stats = JSON.parse(await readFile(join(dir, 'down-2', 'crawl-stats', 'fixture-health.json'), 'utf8'));
+      expect(stats).toMatchObject({ complete: true, changes: { unchanged: 3 } });
+    } finally {
+      await down.close();
+    }
   });
 
   it('treats a 4xx robots.txt as allowing everything', async () => {
@@ -240,6 +325,7 @@ describe('web crawl of the fixture site', () => {
       const before = new Set(pagePaths(fresh));
       const cut = fresh.requests.length;
 
+      const secondStarted = Date.now();
       const second = run();
       let stderr = '';
       second.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -247,17 +333,13 @@ describe('web crawl of the fixture site', () => {
       expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
 
       const after = fresh.requests.slice(cut).filter((r) => r.host === `127.0.0.1:${fresh.port}` && r.path !== '/robots.txt' && !r.path.startsWith('/sitemap'));
-      // The crawler ran in another process, so the server sees the spacing on the wire; a busy
-      // event loop on either side (two shared cores, parallel test files) and the setup of a new
-      // connection can delay one arrival, hence the slack. The crawler's own start times are
-      // checked exactly from its stats file.
+      // The crawler's own request start times are checked exactly, from its stats file. On the
+      // wire only a lower bound holds (an arrival lags its start, by more under load): requests
+      // start at least the Crawl-delay apart from robots.txt on, and all after the process
+      // started, so the last one cannot arrive sooner than that many delays after the start.
       const host = fresh.requests.slice(cut).filter((r) => r.host === `127.0.0.1:${fresh.port}`);
-      const spaced: number[] = [];
-      for (let i = 1; i < host.length; i++) if (!host[i - 1]!.newConnection) spaced.push(host[i]!.at - host[i - 1]!.at);
-      expect(spaced.length).toBeGreaterThan(8);
-      expect(Math.min(...spaced)).toBeGreaterThanOrEqual(FIXTURE_CRAWL_DELAY_S * 1000 * 0.5);
-      const median = [...spaced].sort((a, b) => a - b)[Math.floor(spaced.length / 2)]!;
-      expect(median).toBeGreaterThanOrEqual(FIXTURE_CRAWL_DELAY_S * 1000);
+      expect(host.length).toBeGreaterThan(8);
+      expect(host[host.length - 1]!.at - secondStarted).toBeGreaterThanOrEqual((host.length - 1) * FIXTURE_CRAWL_DELAY_S * 1000);
       const stats = JSON.parse(await readFile(join(out, 'crawl-stats', 'fixture-health.json'), 'utf8'));
       expect(stats.minRequestSpacingMs[`127.0.0.1:${fresh.port}`]).toBeGreaterThanOrEqual(FIXTURE_CRAWL_DELAY_S * 1000);
       const refetched = [...new Set(after.map((r) => r.path))].filter((p) => before.has(p));

@@ -1,20 +1,20 @@
 import { mkdir } from 'node:fs/promises';
-import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { type DocItem, writeFileAtomic } from '@apollo/document';
-import type { Logger } from '@apollo/stage';
+import type { Logger, TaskRuntime } from '@apollo/stage';
 import type { FetchOptions, ReadLimits } from '../options';
 import { problemItem } from '../readers/context';
 import { CrawlStats } from './crawl-stats';
 import { ExtractPool } from './extract-pool';
-import { HostGate, Semaphore } from './host-gate';
-import { backoffMs, HttpClient, type HttpOutcome, mediaTypeOf, parseRetryAfter } from './http';
-import { bareHostname, isPrivateAddress } from './net-guard';
+import { FetchTally, robotsProblem } from './fetch-tally';
+import type { HostGate } from './host-gate';
+import { mediaTypeOf } from './http';
 import type { CrawlerOptions } from './options';
 import type { PageContext } from './page-extract';
+import { isTransientReason, PAGE_ACCEPT, PAGE_TYPES, PoliteClient, siteAnswered } from './polite-client';
 import type { SiteSource } from './registry';
-import { ALLOW_ALL, DISALLOW_ALL, isAllowed, parseRobots, policyFor, productToken, type RobotsPolicy } from './robots';
+import { productToken } from './robots';
 import { parseSitemap } from './sitemap';
 import { CrawlStore, type UrlRecord } from './store';
 import { hostAllowed, normalizeUrl, outOfScope } from './url';
@@ -25,14 +25,14 @@ export interface SiteCrawlContext {
   file: string;
   /** Id of the crawl run (the stage run's first start): the same id resumes, a new one refreshes. */
   run: string;
-  /** Stamped on documents as `createdAt`. */
-  createdAt: string;
   /** The stage output folder; the delta and stats files go below it. */
   output: string;
   fetch: FetchOptions;
   crawler: CrawlerOptions;
   limits: ReadLimits;
   log: Logger;
+  /** The task's progress: the pages planned and fetched, for the status line's ETA. */
+  progress?: Pick<TaskRuntime, 'plan' | 'advance'>;
 }
 
 /** One line of `crawl-delta/<source>.jsonl`. */
@@ -55,17 +55,22 @@ interface Entry {
   kind: 'page' | 'sitemap';
 }
 
-const PAGE_ACCEPT = 'text/html,application/xhtml+xml;q=0.9,text/plain;q=0.8';
 const SITEMAP_ACCEPT = 'application/xml,text/xml;q=0.9,text/plain;q=0.5,*/*;q=0.1';
-const PAGE_TYPES = new Set(['text/html', 'application/xhtml+xml', 'text/plain']);
-const MAX_ROBOTS_BYTES = 512 * 1024;
 /** Pages past their request (extracting, storing, emitting) allowed per request slot: bounds memory when extraction falls behind. */
 const PROCESSING_PER_SLOT = 4;
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-function retryable(outcome: HttpOutcome): boolean {
-  if (outcome.kind === 'error') return outcome.reason === 'timeout' || outcome.reason === 'fetch_failed';
-  return outcome.status === 429 || (outcome.status >= 500 && outcome.status !== 501);
+/**
+ * A source whose crawl is incomplete (nothing fetched, or robots.txt unavailable): its documents
+ * were output, and the task must be run again.
+ */
+export class IncompleteSourceError extends Error {
+  constructor(
+    readonly sourceId: string,
+    readonly why: string,
+  ) {
+    super(`source ${sourceId}: ${why}`);
+    this.name = 'IncompleteSourceError';
+  }
 }
 
 /** Bounded hand-over of items from the crawl loop (many pages at once) to the stage's reader. */
@@ -123,15 +128,11 @@ export class ItemChannel {
  */
 export class SiteCrawler {
   readonly stats = new CrawlStats();
+  /** Whether the site answered this run's page requests (decides whether the source is complete). */
+  readonly tally = new FetchTally();
   private readonly options: CrawlerOptions;
   private readonly store: CrawlStore;
-  private readonly http: HttpClient;
-  private readonly global: Semaphore;
-  private readonly gates = new Map<string, HostGate>();
-  private readonly robots = new Map<string, Promise<RobotsPolicy>>();
-  private readonly robotsExpiry = new Map<string, number>();
-  /** Origins whose name resolved to a private address (their robots.txt fetch was refused). */
-  private readonly privateOrigins = new Set<string>();
+  private readonly client: PoliteClient;
   private readonly queues = new Map<string, Entry[]>();
   private readonly inFrontier = new Set<string>();
   private readonly fetched = new Set<string>();
@@ -147,6 +148,8 @@ export class SiteCrawler {
   private pool: ExtractPool | undefined;
   private readonly token: string;
   private readonly maxPages: number;
+  /** Pages counted in the task's planned work (at most `maxPages`). */
+  private pagesPlanned = 0;
   /** `<lastmod>` of pages listed by this run's sitemaps (for `trustLastmod`). */
   private readonly lastmods = new Map<string, string>();
 
@@ -156,18 +159,16 @@ export class SiteCrawler {
   ) {
     this.options = { ...ctx.crawler, ...source.crawler };
     this.store = new CrawlStore(join(this.options.stateDir, source.id));
-    this.http = new HttpClient(
-      {
-        userAgent: ctx.fetch.userAgent,
-        headersTimeoutMs: ctx.fetch.headersTimeoutMs,
-        bodyTimeoutMs: ctx.fetch.bodyTimeoutMs,
-        totalTimeoutMs: ctx.fetch.totalTimeoutMs,
-        maxBytes: ctx.fetch.maxBytes,
+    this.client = new PoliteClient(ctx.fetch, this.options, {
+      log: ctx.log,
+      logFields: { source: source.id },
+      stats: this.stats,
+      seen: this.fetched,
+      mayRedirectTo: (url) => hostAllowed(url.host, source.scope.hosts),
+      onRobots: (policy) => {
+        if (this.options.robotsSitemaps) for (const sitemap of policy.sitemaps) this.enqueue(sitemap, 0, 'sitemap');
       },
-      this.options.perHostConcurrency,
-      this.options.allowPrivateHosts,
-    );
-    this.global = new Semaphore(this.options.concurrency);
+    });
     this.token = productToken(ctx.fetch.userAgent);
     this.maxPages = this.options.maxPagesCap > 0 ? Math.min(this.options.maxPagesCap, source.scope.maxPages) : source.scope.maxPages;
     this.pageCtx = {
@@ -186,7 +187,6 @@ export class SiteCrawler {
           license: source.license,
           ...(source.maxChars ? { maxChars: source.maxChars } : {}),
         },
-        createdAt: ctx.createdAt,
         limits: source.maxChars ? { ...ctx.limits, maxChars: source.maxChars } : ctx.limits,
       },
     };
@@ -194,12 +194,7 @@ export class SiteCrawler {
 
   /** The gate of a host (for tests: request start times). */
   gate(host: string): HostGate {
-    let gate = this.gates.get(host);
-    if (!gate) {
-      gate = new HostGate(this.options.perHostConcurrency, this.options.delayMs);
-      this.gates.set(host, gate);
-    }
-    return gate;
+    return this.client.gate(host);
   }
 
   /**
@@ -244,14 +239,32 @@ export class SiteCrawler {
         this.wake?.();
         await loop;
       }
-      await this.writeOutputs();
+      // Planned pages the crawl did not fetch (limits, duplicates) are given back.
+      this.ctx.progress?.plan?.(this.stats.pages - this.pagesPlanned, 'pages');
+      const incomplete = this.incompleteness();
+      await this.writeOutputs(incomplete);
       this.ctx.log.info('crawl finished', { source: this.source.id, ...this.snapshot() });
+      if (incomplete) throw new IncompleteSourceError(this.source.id, incomplete);
     } finally {
       clearInterval(timer);
       await this.pool?.close();
       await this.store.close();
-      await this.http.close();
+      await this.client.close();
     }
+  }
+
+  /** Why this run of the source is incomplete (see `FetchTally`), or undefined when it is complete. */
+  private incompleteness(): string | undefined {
+    if (this.tally.attempted === 0) return ['nothing fetched: no page was requested', ...this.client.robotsFailures().map(robotsProblem)].join('; ');
+    return this.tally.incompleteness('page', this.client.robotsFailures());
+  }
+
+  /**
+   * Whether a record's validators and document come from an earlier fetch than this run's: a
+   * record of an earlier run, or one this run could not fetch (its failure kept them).
+   */
+  private fromEarlierFetch(record: UrlRecord): boolean {
+    return record.run !== this.ctx.run || record.state === 'failed' || record.state === 'skipped';
   }
 
   /** Pages extracted in worker threads so far (the rest were extracted on the crawl thread). */
@@ -271,14 +284,20 @@ export class SiteCrawler {
 
   private seed(): void {
     const run = this.ctx.run;
+    // A resumed run fetches again what the site did not answer before (it was down or busy): a
+    // rerun of an incomplete task is how such a night is completed.
+    const settled = (record: UrlRecord) => record.run === run && record.state !== 'queued' && !isTransientReason(record.reason);
     for (const record of this.store.records.values()) {
-      if (record.run === run && record.state !== 'queued') this.fetched.add(record.url);
-      if (record.run === run && record.kind === 'page' && (record.state === 'done' || record.state === 'failed')) this.pagesDispatched++;
-      if (record.run === run && record.kind === 'sitemap' && record.state !== 'queued') this.sitemapsDispatched++;
+      if (!settled(record)) continue;
+      this.fetched.add(record.url);
+      if (record.kind === 'page' && (record.state === 'done' || record.state === 'failed')) this.pagesDispatched++;
+      if (record.kind === 'sitemap') this.sitemapsDispatched++;
+      if (record.kind === 'page' && record.state === 'done') this.tally.answer();
+      else if (record.kind === 'page') this.tally.fail(record.url, record.reason ?? 'unknown', `${record.reason ?? 'failed'} before the run was resumed`);
     }
-    // Due: everything a previous run knew (refresh), and what this run queued before it stopped.
+    // Due: everything a previous run knew (refresh), and what this run queued or could not fetch before it stopped.
     for (const record of this.store.records.values()) {
-      if (record.run !== run || record.state === 'queued') {
+      if (!settled(record)) {
         // A source whose scope was narrowed since stops refreshing what it no longer covers.
         if (record.kind === 'page' && outOfScope(record.url, this.source.scope)) continue;
         this.push({ url: record.url, depth: record.depth, kind: record.kind });
@@ -290,6 +309,10 @@ export class SiteCrawler {
 
   private push(entry: Entry): void {
     if (this.inFrontier.has(entry.url) || this.fetched.has(entry.url)) return;
+    if (entry.kind === 'page' && this.pagesPlanned < this.maxPages) {
+      this.pagesPlanned++;
+      this.ctx.progress?.plan?.(1, 'pages');
+    }
     const host = new URL(entry.url).host;
     let q = this.queues.get(host);
     if (!q) {
@@ -311,6 +334,7 @@ export class SiteCrawler {
     if (kind === 'page' ? outOfScope(url, this.source.scope) : !hostAllowed(new URL(url).host, this.source.scope.hosts)) return;
     const prior = this.store.get(url);
     // Already settled in this run (the seen-set covers it too; the store is the durable truth).
+    // (A page this run could not fetch before it stopped was put in the frontier by `seed`.)
     if (prior && prior.run === this.ctx.run && prior.state !== 'queued') return;
     if (prior && prior.run !== this.ctx.run) {
       // Known from an earlier run: it is already due for refresh.
@@ -391,146 +415,18 @@ export class SiteCrawler {
       });
   }
 
-  /** The robots.txt policy of a URL's origin, fetched once per crawl (again after an error period). */
-  private policy(url: URL): Promise<RobotsPolicy> {
-    const origin = url.origin;
-    const expiry = this.robotsExpiry.get(origin);
-    let pending = this.robots.get(origin);
-    if (!pending || (expiry !== undefined && Date.now() > expiry)) {
-      this.robotsExpiry.delete(origin);
-      pending = this.fetchRobots(url);
-      this.robots.set(origin, pending);
-    }
-    return pending;
-  }
-
-  private async fetchRobots(url: URL): Promise<RobotsPolicy> {
-    const gate = this.gate(url.host);
-    let target = new URL('/robots.txt', url.origin);
-    let outcome: HttpOutcome | undefined;
-    for (let hop = 0; hop <= 5; hop++) {
-      const guard = this.refusal(target);
-      if (guard) {
-        outcome = { kind: 'error', reason: 'private_address', detail: guard };
-        break;
-      }
-      const here = target;
-      outcome = await gate.run(this.global, () => this.http.get(here, { accept: 'text/plain', wantBody: () => true }));
-      this.stats.requests++;
-      if (outcome.kind === 'response' && outcome.status >= 300 && outcome.status < 400 && outcome.location) {
-        try {
-          target = new URL(outcome.location, target);
-          continue;
-        } catch {
-          break;
-        }
-      }
-      break;
-    }
-    let policy: RobotsPolicy;
-    if (outcome?.kind === 'response' && outcome.status >= 200 && outcome.status < 300) {
-      policy = policyFor(parseRobots((outcome.body ?? Buffer.alloc(0)).subarray(0, MAX_ROBOTS_BYTES).toString('utf8')), this.ctx.fetch.userAgent);
-    } else if (outcome?.kind === 'response' && outcome.status >= 400 && outcome.status < 500 && outcome.status !== 429) {
-      policy = ALLOW_ALL;
-    } else if (outcome?.kind === 'error' && outcome.reason === 'private_address') {
-      policy = DISALLOW_ALL;
-      this.privateOrigins.add(url.origin);
-    } else {
-      // 5xx, 429 or unreachable: the site may be unable to say what it forbids, so nothing is fetched for a while.
-      policy = DISALLOW_ALL;
-      this.robotsExpiry.set(url.origin, Date.now() + this.options.robotsErrorMs);
-      this.ctx.log.warn('robots.txt unavailable: host treated as disallowing everything', {
-        source: this.source.id,
-        origin: url.origin,
-        reason: outcome?.kind === 'error' ? outcome.reason : `http_${outcome?.status}`,
-      });
-    }
-    if (policy.crawlDelay !== undefined) gate.setDelay(Math.max(this.options.delayMs, Math.min(policy.crawlDelay * 1000, this.options.maxCrawlDelayMs)));
-    if (this.options.robotsSitemaps) for (const sitemap of policy.sitemaps) this.enqueue(sitemap, 0, 'sitemap');
-    return policy;
-  }
-
-  /** Why a URL must not be requested for safety reasons, if so. */
-  private refusal(url: URL): string | undefined {
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return `only http and https are fetched, not ${url.protocol}`;
-    const host = bareHostname(url);
-    if (!this.options.allowPrivateHosts && isIP(host) !== 0 && isPrivateAddress(host)) return `${host} is a private address (set allowPrivateHosts to crawl it)`;
-    return undefined;
-  }
-
   /**
-   * Fetches a URL, following redirects (robots.txt and scope checked on every hop) and retrying
-   * network errors, timeouts, 5xx and 429 with backoff; 429 and 503 pause the whole host for
-   * their Retry-After.
+   * The validators of a URL's last fetched content, for a conditional request. Kept on the record
+   * across failed and skipped fetches, so a night the site was down costs the next one nothing.
    */
-  private async fetchChain(
-    start: string,
-    conditional: { etag?: string; lastModified?: string },
-    accept: string,
-    wantBody: (media: string) => boolean,
-  ): Promise<{ outcome: HttpOutcome; finalUrl: string } | { refused: string; detail: string; finalUrl: string }> {
-    const chain = new Set<string>([start]);
-    let current = new URL(start);
-    for (let hop = 0; ; hop++) {
-      const refusal = this.refusal(current);
-      if (refusal) return { refused: refusal.startsWith('only') ? 'unsupported_scheme' : 'private_address', detail: refusal, finalUrl: current.href };
-      const policy = await this.policy(current);
-      if (this.privateOrigins.has(current.origin)) return { refused: 'private_address', detail: `${current.host} resolves to a private address (set allowPrivateHosts to crawl it)`, finalUrl: current.href };
-      if (!isAllowed(policy, current.pathname + current.search)) {
-        this.stats.robotsDisallowed++;
-        return {
-          refused: policy.kind === 'disallow-all' ? 'robots_unavailable' : 'robots_disallowed',
-          detail: policy.kind === 'disallow-all' ? `robots.txt of ${current.origin} could not be read` : `robots.txt of ${current.origin} disallows ${current.pathname}${current.search}`,
-          finalUrl: current.href,
-        };
-      }
-      if (hop > 0 && this.fetched.has(current.href)) return { refused: 'duplicate_url', detail: `redirects to ${current.href}, fetched before in this crawl`, finalUrl: current.href };
-      this.fetched.add(current.href);
-      const gate = this.gate(current.host);
-      const here = current;
-      let outcome: HttpOutcome;
-      for (let attempt = 0; ; attempt++) {
-        outcome = await gate.run(this.global, () => this.http.get(here, { ...(hop === 0 ? conditional : {}), accept, wantBody }));
-        this.stats.requests++;
-        this.stats.status(outcome.kind === 'response' ? outcome.status : outcome.reason);
-        if (outcome.kind === 'response') this.stats.bytes += outcome.rawBytes;
-        if (!retryable(outcome) || attempt >= this.options.maxRetries) break;
-        this.stats.retries++;
-        const backoff = backoffMs(attempt, this.options.backoffBaseMs, this.options.backoffMaxMs);
-        if (outcome.kind === 'response' && (outcome.status === 429 || outcome.status === 503)) {
-          const asked = parseRetryAfter(outcome.retryAfter);
-          gate.pauseUntil(Date.now() + Math.min(asked ?? backoff, this.options.maxRetryAfterMs));
-        } else {
-          await sleep(backoff);
-        }
-      }
-      if (outcome.kind === 'error' || outcome.status < 300 || outcome.status >= 400 || outcome.status === 304 || !outcome.location) {
-        return { outcome, finalUrl: current.href };
-      }
-      let next: URL;
-      try {
-        next = new URL(normalizeUrl(outcome.location, current, this.options.sortQuery) ?? outcome.location, current);
-      } catch {
-        return { refused: 'bad_redirect', detail: `redirect to an invalid URL ${JSON.stringify(outcome.location)}`, finalUrl: current.href };
-      }
-      if (chain.has(next.href)) return { refused: 'redirect_loop', detail: `redirect from ${current.href} back to ${next.href}`, finalUrl: current.href };
-      if (hop + 1 > this.ctx.fetch.maxRedirects) return { refused: 'too_many_redirects', detail: `more than ${this.ctx.fetch.maxRedirects} redirects (last to ${next.href})`, finalUrl: next.href };
-      if ((next.protocol === 'http:' || next.protocol === 'https:') && !hostAllowed(next.host, this.source.scope.hosts)) {
-        return { refused: 'redirect_out_of_scope', detail: `redirect to ${next.href}, outside the source's hosts`, finalUrl: next.href };
-      }
-      chain.add(next.href);
-      current = next;
-    }
-  }
-
   private conditionalFor(prior: UrlRecord | undefined): { etag?: string; lastModified?: string } {
-    if (!prior || prior.run === this.ctx.run || prior.state !== 'done') return {};
+    if (!prior || !this.fromEarlierFetch(prior)) return {};
     return { ...(prior.etag ? { etag: prior.etag } : {}), ...(prior.lastModified ? { lastModified: prior.lastModified } : {}) };
   }
 
   private async crawlSitemap(entry: Entry): Promise<void> {
     const prior = this.store.get(entry.url);
-    const result = await this.fetchChain(entry.url, this.conditionalFor(prior), SITEMAP_ACCEPT, () => true);
+    const result = await this.client.fetch(new URL(entry.url), { ...this.conditionalFor(prior), accept: SITEMAP_ACCEPT, wantBody: () => true });
     const base: UrlRecord = { ...(prior ?? { errors: 0 }), url: entry.url, kind: 'sitemap', depth: 0, run: this.ctx.run, state: 'done', fetchedAt: new Date().toISOString() };
     if ('refused' in result) {
       this.stats.failure(result.refused);
@@ -583,19 +479,24 @@ export class SiteCrawler {
 
   private async crawlPage(entry: Entry, emit: (item: DocItem) => Promise<void>, release: () => void): Promise<void> {
     const prior = this.store.get(entry.url);
-    const refreshing = prior !== undefined && prior.run !== this.ctx.run;
+    const refreshing = prior !== undefined && this.fromEarlierFetch(prior);
     const at = { file: this.ctx.file, url: entry.url };
     const lastmod = this.lastmods.get(entry.url);
     if (this.options.trustLastmod && refreshing && prior.state === 'done' && prior.docId && prior.fetchedAt && lastmod && Date.parse(lastmod) < Date.parse(prior.fetchedAt)) {
       // The sitemap says the page has not changed since it was fetched: no request at all.
       this.fetched.add(entry.url);
+      this.tally.answer();
       this.stats.changes.unchanged!++;
       this.store.put({ ...prior, run: this.ctx.run, change: 'unchanged', lastmod });
       this.enqueueLinks(prior.links ?? [], prior.depth + 1);
       return;
     }
-    const result = await this.fetchChain(entry.url, this.conditionalFor(prior), PAGE_ACCEPT, (media) => PAGE_TYPES.has(media));
+    const result = await this.client.fetch(new URL(entry.url), { ...this.conditionalFor(prior), accept: PAGE_ACCEPT, wantBody: (media) => PAGE_TYPES.has(media) });
     release();
+    if (siteAnswered(result)) this.tally.answer();
+    else if ('refused' in result) this.tally.fail(entry.url, result.refused, result.detail);
+    else if (result.outcome.kind === 'error') this.tally.fail(entry.url, result.outcome.reason, result.outcome.detail);
+    else this.tally.fail(entry.url, `http_${result.outcome.status}`, `server answered ${result.outcome.status}`);
     const fetchedAt = new Date().toISOString();
     // The previous outcome's reason and change do not carry over (left out rather than deleted:
     // `delete` turns the record into a slow dictionary-mode object for every later spread).
@@ -610,6 +511,7 @@ export class SiteCrawler {
       fetchedAt,
     };
     this.stats.pages++;
+    this.ctx.progress?.advance?.(1, 'outcome' in result && result.outcome.kind === 'response' ? result.outcome.rawBytes : 0);
     const fail = async (reason: string, detail: string, state: UrlRecord['state'], extra: Partial<UrlRecord> = {}) => {
       this.stats.failure(reason);
       this.store.put({ ...base, ...extra, state, reason, errors: state === 'failed' ? base.errors + 1 : base.errors });
@@ -619,6 +521,10 @@ export class SiteCrawler {
     const { outcome } = result;
     if (outcome.kind === 'error') return fail(outcome.reason, outcome.detail, 'failed');
     const validators = { ...(outcome.etag ? { etag: outcome.etag } : {}), ...(outcome.lastModified ? { lastModified: outcome.lastModified } : {}) };
+    // A record's validators are those of the content it was last read from: a body read now
+    // replaces them (a page that is gone, or has no usable text, keeps none of the old ones, so
+    // its return is never answered 304 against a document that was removed).
+    const { etag: _etag, lastModified: _lastModified, ...unvalidated } = base;
     if (outcome.status === 304) {
       this.stats.changes.unchanged!++;
       this.store.put({ ...base, httpStatus: 304, change: 'unchanged', errors: 0 });
@@ -628,7 +534,7 @@ export class SiteCrawler {
     }
     if ((outcome.status === 404 || outcome.status === 410) && prior?.docId) {
       this.stats.changes.deleted!++;
-      const { docId, ...rest } = base;
+      const { docId, ...rest } = unvalidated;
       this.store.put({ ...rest, httpStatus: outcome.status, change: 'deleted', previousDocId: docId, errors: 0, links: [] });
       return;
     }
@@ -664,10 +570,10 @@ export class SiteCrawler {
       // The page no longer has usable text: for a page that had a document, that is a deletion.
       if (prior?.docId) {
         this.stats.changes.deleted!++;
-        const { docId, ...rest } = base;
+        const { docId, ...rest } = unvalidated;
         this.store.put({ ...rest, ...validators, httpStatus: outcome.status, change: 'deleted', previousDocId: docId, links, errors: 0 });
       } else {
-        this.store.put({ ...base, ...validators, httpStatus: outcome.status, reason: item.problem.reason, links, errors: 0 });
+        this.store.put({ ...unvalidated, ...validators, httpStatus: outcome.status, reason: item.problem.reason, links, errors: 0 });
       }
       this.stats.failure(item.problem.reason);
       await emit(item);
@@ -676,7 +582,7 @@ export class SiteCrawler {
     const doc = item.doc;
     if (refreshing && prior?.docId === doc.id) {
       this.stats.changes.unchanged!++;
-      this.store.put({ ...base, ...validators, httpStatus: outcome.status, change: 'unchanged', links, errors: 0 });
+      this.store.put({ ...unvalidated, ...validators, httpStatus: outcome.status, change: 'unchanged', links, errors: 0 });
       return;
     }
     const change = prior?.docId ? 'changed' : 'new';
@@ -684,7 +590,7 @@ export class SiteCrawler {
     this.stats.changes[change]!++;
     if (extracted.docLine) this.store.putDocLine(extracted.docLine);
     else this.store.putDoc(entry.url, doc);
-    const { previousDocId: _old, ...rest } = base;
+    const { previousDocId: _old, ...rest } = unvalidated;
     this.store.put({
       ...rest,
       ...validators,
@@ -700,7 +606,7 @@ export class SiteCrawler {
   }
 
   /** Writes the run's delta (from the store, so a resumed run's delta is whole) and stats. */
-  private async writeOutputs(): Promise<void> {
+  private async writeOutputs(incomplete: string | undefined): Promise<void> {
     const delta: DeltaEntry[] = [];
     for (const r of this.store.records.values()) {
       if (r.run !== this.ctx.run || r.kind !== 'page' || (r.change !== 'new' && r.change !== 'changed' && r.change !== 'deleted')) continue;
@@ -723,11 +629,10 @@ export class SiteCrawler {
     await writeFileAtomic(join(deltaDir, `${this.source.id}.jsonl`), delta.map((d) => JSON.stringify(d) + '\n').join(''));
     const counts = { new: 0, changed: 0, deleted: 0 };
     for (const d of delta) counts[d.change]++;
-    const spacing: Record<string, number | null> = {};
-    for (const [host, gate] of this.gates) spacing[host] = gate.minSpacingMs();
+    const completeness = { complete: incomplete === undefined, ...(incomplete ? { incomplete } : {}), pagesAnswered: this.tally.answered, pagesAttempted: this.tally.attempted };
     await writeFileAtomic(
       join(statsDir, `${this.source.id}.json`),
-      JSON.stringify({ source: this.source.id, run: this.ctx.run, delta: counts, minRequestSpacingMs: spacing, ...this.snapshot() }, null, 2) + '\n',
+      JSON.stringify({ source: this.source.id, run: this.ctx.run, ...completeness, delta: counts, minRequestSpacingMs: this.client.minSpacingMs(), ...this.snapshot() }, null, 2) + '\n',
     );
   }
 }

@@ -14,7 +14,6 @@ const root = join(__dirname, '..', '..', '..', '..');
 const context: PageContext = {
   read: {
     spec: { file: 'sites.json', sourceId: 'site', format: 'html', source: 'web', stage: 'pretrain', lang: 'en', license: 'test' },
-    createdAt: '2026-11-25T00:00:00.000Z',
     limits: { maxChars: 2_000, maxFileBytes: 1 << 20 },
   },
   robotsToken: 'apollocorpusbot',

@@ -1,33 +1,13 @@
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+import pLimit, { type LimitFunction } from 'p-limit';
 
-/** A counting semaphore (FIFO). */
-export class Semaphore {
-  private active = 0;
-  private readonly waiters: (() => void)[] = [];
-  constructor(private readonly size: number) {}
-  async acquire(): Promise<() => void> {
-    if (this.active >= this.size) await new Promise<void>((resolve) => this.waiters.push(resolve));
-    else this.active++;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const next = this.waiters.shift();
-      if (next) next();
-      else this.active--;
-    };
-  }
-  get waiting(): number {
-    return this.waiters.length;
-  }
-}
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Politeness towards one host: at most `concurrency` requests in flight, request starts at least
  * `delayMs` apart, and a pause (429/503 Retry-After) that holds every request to the host.
  */
 export class HostGate {
-  private readonly slots: Semaphore;
+  private readonly slots: LimitFunction;
   private nextStart = 0;
   private pausedUntil = 0;
   /** Requests waiting for this host (for the per-host queue display). */
@@ -39,7 +19,7 @@ export class HostGate {
     concurrency: number,
     public delayMs: number,
   ) {
-    this.slots = new Semaphore(concurrency);
+    this.slots = pLimit(concurrency);
   }
 
   /** Changes the delay (robots.txt Crawl-delay); the next start is re-spaced from the last one. */
@@ -65,36 +45,27 @@ export class HostGate {
   }
 
   /**
-   * Runs `fn` as one request to the host. The global slot is taken before the start time is
-   * reserved, so a request can never start closer than the delay to the one granted before it,
-   * however long either waited for a global slot.
+   * Runs `fn` as one request to the host: within the host's concurrency, then within `global`
+   * (all hosts together). The global slot is taken before the start time is reserved, so a
+   * request can never start closer than the delay to the one granted before it, however long
+   * either waited for a global slot.
    */
-  async run<T>(global: Semaphore, fn: () => Promise<T>): Promise<T> {
+  run<T>(global: LimitFunction, fn: () => Promise<T>): Promise<T> {
     this.queued++;
-    const releaseHost = await this.slots.acquire();
-    try {
-      const releaseGlobal = await global.acquire();
-      try {
+    return this.slots(() =>
+      global(async () => {
         for (;;) {
-          const at = Math.max(Date.now(), this.nextStart, this.pausedUntil);
-          const wait = at - Date.now();
-          if (wait > 0) {
-            // Timers may fire a little early; the +1 keeps the spacing at or above the delay.
-            await sleep(wait + 1);
-            continue;
-          }
-          break;
+          const wait = Math.max(Date.now(), this.nextStart, this.pausedUntil) - Date.now();
+          if (wait <= 0) break;
+          // Timers may fire a little early; the +1 keeps the spacing at or above the delay.
+          await sleep(wait + 1);
         }
         const started = Date.now();
         this.nextStart = started + this.delayMs;
         this.queued--;
         if (this.starts.length < 10_000) this.starts.push(started);
-        return await fn();
-      } finally {
-        releaseGlobal();
-      }
-    } finally {
-      releaseHost();
-    }
+        return fn();
+      }),
+    );
   }
 }

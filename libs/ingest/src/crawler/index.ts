@@ -9,3 +9,5 @@ export * from './options';
 export * from './registry';
 export * from './crawl-stats';
 export * from './crawl';
+export * from './polite-client';
+export * from './fetch-tally';

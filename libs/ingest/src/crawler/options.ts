@@ -1,4 +1,7 @@
-/** Options of the web crawler (plain data: they travel to worker threads in the task config). */
+/**
+ * Options of the web crawler (plain data: they travel to worker threads in the task config). The
+ * politeness ones (delay, concurrency, retries, robots.txt, private hosts) also govern URL lists.
+ */
 export interface CrawlerOptions {
   /** Folder of the persistent crawl state, one subfolder per source. Default `output/crawl-state`. */
   stateDir: string;
@@ -8,7 +11,7 @@ export interface CrawlerOptions {
   perHostConcurrency: number;
   /** Requests in flight, all hosts of a task together. Default 16. */
   concurrency: number;
-  /** Retries after a network error, a timeout, a 5xx or a 429. Default 3. */
+  /** Retries of a request (robots.txt included) after a network error, a timeout, a 5xx or a 429. Default 3. */
   maxRetries: number;
   /** First backoff before a retry, in ms; doubles per attempt, with jitter. Default 500. */
   backoffBaseMs: number;
@@ -18,7 +21,7 @@ export interface CrawlerOptions {
   maxRetryAfterMs: number;
   /** Largest robots.txt Crawl-delay honoured, in ms (larger ones are capped). Default 30,000. */
   maxCrawlDelayMs: number;
-  /** How long a host whose robots.txt answered 5xx or was unreachable counts as disallowing everything, in ms. Default 600,000. */
+  /** How long a host whose robots.txt answered 5xx or 429 or was unreachable, after the retries, counts as disallowing everything, in ms. Default 600,000. */
   robotsErrorMs: number;
   /** Lets hosts that resolve to private, loopback or link-local addresses be fetched (tests, intranets). Default false. */
   allowPrivateHosts: boolean;

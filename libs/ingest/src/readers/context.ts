@@ -1,21 +1,19 @@
 import { type DocInit, type DocItem, makeDoc, type RecordLocation } from '@apollo/document';
-import type { Fetcher } from '../fetch';
+import type { PoliteClient } from '../crawler/polite-client';
 import type { ReadLimits } from '../options';
 import type { FileSpec } from '../source-files';
 
-/** What a reader gets besides the file: its spec, limits and the run's clock. */
+/** What a reader gets besides the file: its spec and limits (and, for URL lists, the HTTP client). */
 export interface ReadContext {
   spec: FileSpec;
-  /** Stamped on every document as `createdAt` (the run's start, so reruns are byte-identical). */
-  createdAt: string;
   /** Limits with the source's own `maxChars` already applied. */
   limits: ReadLimits;
-  /** The task's fetcher (URL lists only). */
-  fetcher?: Fetcher;
+  /** The task's HTTP client (URL lists only). */
+  client?: PoliteClient;
 }
 
 /** Fields a reader derives from its record; the rest comes from the file spec. */
-export type RecordInit = Omit<DocInit, 'source' | 'stage' | 'createdAt' | 'provenance'> & {
+export type RecordInit = Omit<DocInit, 'source' | 'stage' | 'provenance'> & {
   source?: DocInit['source'];
   stage?: DocInit['stage'];
   provenance?: Partial<DocInit['provenance']>;
@@ -40,7 +38,6 @@ export function docItem(ctx: ReadContext, init: RecordInit, at: RecordLocation, 
         ...init.provenance,
         sourceId: spec.sourceId,
       },
-      createdAt: ctx.createdAt,
     },
     at,
     { maxChars: ctx.limits.maxChars },

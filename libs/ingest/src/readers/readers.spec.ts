@@ -10,10 +10,9 @@ import { readApolloArray, readHtmlFile, readJsonlSource, readTextFile } from './
 
 const SHARED = '/work/shared/data/apollo-train-samples';
 const SAMPLES = join(__dirname, '../../../../pipelines/samples');
-const CREATED = '2024-05-01T00:00:00.000Z';
 
 function ctxFor(spec: FileSpec, limits: Partial<ReadContext['limits']> = {}): ReadContext {
-  return { spec, createdAt: CREATED, limits: { ...DEFAULT_READ_LIMITS, ...limits } };
+  return { spec, limits: { ...DEFAULT_READ_LIMITS, ...limits } };
 }
 
 function specFor(file: string, declared: Partial<FileSpec> = {}): FileSpec {
@@ -41,7 +40,8 @@ describe('readApolloArray', () => {
       expect(doc.kind).toBe('qa');
       expect(doc.turns).toEqual(expected[i]);
       expect(doc.text).toBe(expected[i]!.join('\n\n'));
-      expect(doc).toMatchObject({ source: 'exam', stage: 'sft', langHint: 'en', createdAt: CREATED });
+      expect(doc).toMatchObject({ source: 'exam', stage: 'sft', langHint: 'en' });
+      expect(doc.createdAt).toBeUndefined();
       expect(doc.provenance).toEqual({ file, record: i, sourceId: 'test' });
     });
   });

@@ -1,6 +1,8 @@
 import { type DocItem, readLines } from '@apollo/document';
-import { decodeBytes } from '../charset';
-import { type FetchResult, parseHttpUrl } from '../fetch';
+import { charsetFromContentType, decodeBytes } from '../charset';
+import { FetchTally } from '../crawler/fetch-tally';
+import { mediaTypeOf } from '../crawler/http';
+import { type FetchResult, PAGE_ACCEPT, PAGE_TYPES, siteAnswered } from '../crawler/polite-client';
 import { docItem, problemItem, type ReadContext } from './context';
 import { htmlDocItem } from './files';
 
@@ -10,48 +12,74 @@ export function parseUrlLine(text: string): string | undefined {
   return trimmed.length > 0 ? trimmed : undefined;
 }
 
-function fetchedItem(result: FetchResult, ctx: ReadContext, at: { file: string; line: number; url: string }, bytes: number): DocItem {
-  if (!result.ok) return problemItem(result.reason, result.detail, { ...at, ...(result.finalUrl ? { url: result.finalUrl } : {}) }, bytes);
-  const meta = {
-    contentType: result.contentType,
-    ...(result.finalUrl !== result.url ? { requestedUrl: result.url } : {}),
-  };
-  const where = { ...at, url: result.finalUrl };
-  if (result.media === 'html') {
-    const item = htmlDocItem(result.body, ctx, where, {
-      ...(result.charset ? { headerCharset: result.charset } : {}),
-      fetchedAt: result.fetchedAt,
-      url: result.finalUrl,
-      meta,
-    });
+/** `http:` or `https:` URL parsed, or why it cannot be fetched. */
+export function parseHttpUrl(raw: string): { url: URL } | { reason: string; detail: string } {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return { reason: 'invalid_url', detail: `not a valid absolute URL: ${JSON.stringify(raw)}` };
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return { reason: 'unsupported_scheme', detail: `only http and https URLs are fetched, not ${url.protocol}` };
+  }
+  return { url };
+}
+
+const PAGE_REQUEST = { accept: PAGE_ACCEPT, wantBody: (media: string) => PAGE_TYPES.has(media) };
+
+/** Where a fetch ended, as the reason code and detail of a drop (for a result that is not a page). */
+function failureOf(result: FetchResult): { reason: string; detail: string } {
+  if ('refused' in result) return { reason: result.refused, detail: result.detail };
+  const { outcome } = result;
+  if (outcome.kind === 'error') return { reason: outcome.reason, detail: outcome.detail };
+  return { reason: `http_${outcome.status}`, detail: `server answered ${outcome.status}` };
+}
+
+function fetchedItem(result: FetchResult, start: URL, ctx: ReadContext, at: { file: string; line: number; url: string }, bytes: number): DocItem {
+  const redirected = result.finalUrl !== start.href;
+  const where = { ...at, ...(redirected ? { url: result.finalUrl } : {}) };
+  const outcome = 'outcome' in result ? result.outcome : undefined;
+  if (!outcome || outcome.kind === 'error' || outcome.status < 200 || outcome.status >= 300) {
+    const { reason, detail } = failureOf(result);
+    return problemItem(reason, detail, where, bytes);
+  }
+  const media = mediaTypeOf(outcome.contentType);
+  if (!PAGE_TYPES.has(media) || !outcome.body) {
+    return problemItem('unsupported_type', `content type ${JSON.stringify(outcome.contentType || '(none)')} is neither HTML nor plain text`, where, bytes);
+  }
+  const fetchedAt = new Date().toISOString();
+  const charset = charsetFromContentType(outcome.contentType);
+  const meta = { contentType: outcome.contentType, ...(redirected ? { requestedUrl: at.url } : {}) };
+  const page = { ...at, url: result.finalUrl };
+  if (media !== 'text/plain') {
+    const item = htmlDocItem(outcome.body, ctx, page, { ...(charset ? { headerCharset: charset } : {}), fetchedAt, url: result.finalUrl, meta });
     return { ...item, bytes };
   }
-  const decoded = decodeBytes(result.body, result.charset ?? 'utf-8');
-  if (!decoded) return problemItem('unsupported_charset', `charset ${JSON.stringify(result.charset)} is not supported`, where, bytes);
+  const decoded = decodeBytes(outcome.body, charset ?? 'utf-8');
+  if (!decoded) return problemItem('unsupported_charset', `charset ${JSON.stringify(charset)} is not supported`, page, bytes);
   return docItem(
     ctx,
-    {
-      kind: 'text',
-      text: decoded.text.replace(/\r\n?/g, '\n').trim(),
-      fetchedAt: result.fetchedAt,
-      meta: { ...meta, charset: decoded.charset },
-      provenance: { url: result.finalUrl },
-    },
-    where,
+    { kind: 'text', text: decoded.text.replace(/\r\n?/g, '\n').trim(), fetchedAt, meta: { ...meta, charset: decoded.charset }, provenance: { url: result.finalUrl } },
+    page,
     bytes,
   );
 }
 
 /**
  * Reads a URL list (one URL per line, `#` starts a comment) and fetches every URL with the
- * task's fetcher. Fetches overlap up to twice the fetcher's concurrency, but documents come
- * out in list order, so the output does not depend on network timing. Every URL yields a
- * document or a drop whose location is the URL (and the list's file and line).
+ * task's HTTP client, the crawler's: robots.txt, per-host delay and concurrency, retries. Fetches
+ * overlap up to twice the client's concurrency, but documents come out in list order, so the
+ * output does not depend on network timing. Every URL yields a document or a drop whose location
+ * is the URL (and the list's file and line). Once every URL is out, a list whose sites answered
+ * none of its URLs, or some of whose URLs were not requested because robots.txt could not be
+ * read, throws (see `FetchTally`): its task is incomplete.
  */
 export async function* readUrlList(file: string, ctx: ReadContext): AsyncGenerator<DocItem> {
-  const fetcher = ctx.fetcher;
-  if (!fetcher) throw new Error(`${file}: URL lists need a fetcher`);
-  const ahead = Math.max(1, fetcher.options.concurrency * 2);
+  const client = ctx.client;
+  if (!client) throw new Error(`${file}: URL lists need an HTTP client`);
+  const ahead = Math.max(1, client.concurrency * 2);
+  const tally = new FetchTally();
   const pending: Promise<DocItem>[] = [];
   const seen = new Set<string>();
   for await (const line of readLines(file)) {
@@ -69,9 +97,19 @@ export async function* readUrlList(file: string, ctx: ReadContext): AsyncGenerat
       } else {
         seen.add(parsed.url.href);
         pending.push(
-          fetcher.fetch(raw).then(
-            (result) => fetchedItem(result, ctx, at, line.bytes),
-            (err: Error) => problemItem('fetch_failed', err.message, at, line.bytes),
+          client.fetch(parsed.url, PAGE_REQUEST).then(
+            (result) => {
+              if (siteAnswered(result)) tally.answer();
+              else {
+                const { reason, detail } = failureOf(result);
+                tally.fail(raw, reason, detail);
+              }
+              return fetchedItem(result, parsed.url, ctx, at, line.bytes);
+            },
+            (err: Error) => {
+              tally.fail(raw, 'fetch_failed', err.message);
+              return problemItem('fetch_failed', err.message, at, line.bytes);
+            },
           ),
         );
       }
@@ -79,4 +117,6 @@ export async function* readUrlList(file: string, ctx: ReadContext): AsyncGenerat
     while (pending.length >= ahead) yield await pending.shift()!;
   }
   while (pending.length > 0) yield await pending.shift()!;
+  const why = tally.incompleteness('URL', client.robotsFailures());
+  if (why) throw new Error(`${file}: ${why}`);
 }

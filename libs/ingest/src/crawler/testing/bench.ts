@@ -88,7 +88,6 @@ export async function benchCrawl(pages: number, concurrency: number): Promise<Re
       {
         file: 'bench.json',
         run: 'bench',
-        createdAt: new Date().toISOString(),
         output: state,
         fetch: DEFAULT_FETCH_OPTIONS,
         crawler: { ...DEFAULT_CRAWLER_OPTIONS, stateDir: join(state, 'state'), delayMs: 0, perHostConcurrency: concurrency, concurrency, allowPrivateHosts: true, statsEveryMs: 600_000 },

@@ -23,6 +23,10 @@ export interface FixtureSite {
   requests: SeenRequest[];
   /** 1 for the first crawl; 2 changes a page, removes two, adds one. */
   version: number;
+  /** Stops listening and drops open connections: requests are refused (ECONNREFUSED), as by a site that is down. */
+  stop(): Promise<void>;
+  /** Listens again on the same port, with the same pages, version and request log. */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -60,7 +64,8 @@ function page(title: string, lang: string, body: string, charset = 'utf-8'): str
  * GBK, Big5 and windows-1256, redirects and a redirect loop, a 429 with Retry-After, a page
  * failing twice with 500, a page slower than the timeout, an oversize body, a compression bomb,
  * brotli, deflate and raw-deflate bodies, ETag and Last-Modified, and (in version 2) a changed page, a new one
- * and two that disappear. `localhost` requests get a 503 robots.txt.
+ * and two that disappear. `localhost` requests get a 503 robots.txt. It can be stopped and
+ * restarted on its port, as a site that is down for a night.
  */
 export async function startFixtureSite(): Promise<FixtureSite> {
   const requests: SeenRequest[] = [];
@@ -234,6 +239,11 @@ export async function startFixtureSite(): Promise<FixtureSite> {
   const server: Server = createServer(handle);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
+  const stop = async () => {
+    for (const t of slowTimers) clearTimeout(t);
+    server.closeAllConnections();
+    if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
   const site: FixtureSite = {
     origin: `http://127.0.0.1:${port}`,
     port,
@@ -244,11 +254,16 @@ export async function startFixtureSite(): Promise<FixtureSite> {
     set version(v: number) {
       state.version = v;
     },
-    close: async () => {
-      for (const t of slowTimers) clearTimeout(t);
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    stop,
+    restart: () =>
+      new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, '127.0.0.1', () => {
+          server.off('error', reject);
+          resolve();
+        });
+      }),
+    close: stop,
   };
   return site;
 }
