@@ -1,6 +1,6 @@
 import type { BigIntStats } from 'node:fs';
 import { readFile, rm, stat } from 'node:fs/promises';
-import { writeFileAtomic } from '@apollo/document';
+import { docFileFormat, writeFileAtomic } from '@apollo/document';
 
 /**
  * `signatures/<rank>.lines.json`: what the signatures task saw of each of its input files, so
@@ -78,7 +78,8 @@ export async function removeLinePlan(path: string): Promise<void> {
 
 /**
  * The plan for a filter task, or why it cannot be used: missing or unreadable, from another
- * signatures run, for other files, or a file that is not the one read then.
+ * signatures run, for other files, a file that is not plain JSON lines, or a file that is not
+ * the one read then.
  */
 export async function usableLinePlan(path: string, files: readonly string[], signatureChecksum: string): Promise<{ plan: LinePlan } | { reason: string }> {
   let plan: LinePlan;
@@ -91,6 +92,8 @@ export async function usableLinePlan(path: string, files: readonly string[], sig
   if (plan.signatureChecksum !== signatureChecksum) return { reason: `${path} belongs to another signature file` };
   if (plan.files.length !== files.length || plan.files.some((f, i) => f.file !== files[i])) return { reason: `${path} lists other input files` };
   for (const f of plan.files) {
+    // The plan follows the file's lines: a compressed file or a JSON array has none to copy.
+    if (docFileFormat(f.file) !== 'jsonl') return { reason: `${f.file} is not plain JSON lines` };
     let info: BigIntStats;
     try {
       info = await stat(f.file, { bigint: true });

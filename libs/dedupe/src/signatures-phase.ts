@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { LANGS, parseDocLine, readRawLines, SOURCE_TYPES } from '@apollo/document';
+import { LANGS, parseDocLine, readRawRecords, SOURCE_TYPES, type DocLine } from '@apollo/document';
 import { finishStats, removeStaleTemporaries, startStats, type ShardedPhase, type TaskRuntime, type TaskSpec, type TaskStats } from '@apollo/stage';
 import { memoryBytes, numHashes, type DedupeConfig } from './config';
 import { loadBoilerplate } from './boilerplate';
@@ -63,10 +63,10 @@ export async function runSignaturesTask(task: TaskSpec<DedupeConfig>, rt: TaskRu
         if (!info.isFile()) throw new Error('not a regular file');
         const plan = new LinePlanFileBuilder(file, fileIdentity(info));
         planFiles.push(plan.entry);
-        // `readDocFile` without its `lines` option: the line is looked at while it is a view of
-        // the read buffer, so it is neither copied nor kept in a map per document.
-        for await (const { line, buf } of readRawLines(file)) {
-          const item = parseDocLine(buf, { file, line });
+        // `readDocFile` without its `lines` option: the record is looked at while it is a view
+        // of the read buffer, so it is neither copied nor kept in a map per document.
+        for await (const rec of readRawRecords(file)) {
+          const item: DocLine = 'problem' in rec ? { kind: 'problem', problem: { ...rec.problem, at: rec.at }, bytes: rec.bytes } : parseDocLine(rec.buf, rec.at);
           if (item.kind === 'blank') continue;
           stats.docsIn++;
           stats.bytesIn += item.bytes;

@@ -121,8 +121,6 @@ export interface DocInit {
   provenance: Doc['provenance'];
   fetchedAt?: string;
   meta?: Doc['meta'];
-  /** Copied as given; `makeDoc` stamps no time of its own, so the same record gives the same document. */
-  createdAt?: string;
 }
 
 /** Builds a document from a producer's fields, validating text, turns and size. */
@@ -148,7 +146,6 @@ export function makeDoc(init: DocInit, at: RecordLocation, limits = DEFAULT_LIMI
     stage: init.stage,
     ...(init.langHint ? { langHint: init.langHint } : {}),
     provenance: init.provenance,
-    ...(init.createdAt ? { createdAt: init.createdAt } : {}),
     ...(init.fetchedAt ? { fetchedAt: init.fetchedAt } : {}),
     ...(init.meta ? { meta: init.meta } : {}),
   };

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { DEFAULT_LIMITS, parseDocLine, readRawLines, validateDoc, type Doc, type DocItem, type RecordLocation, type ValidationLimits } from '@apollo/document';
+import { DEFAULT_LIMITS, parseDocLine, readRawRecords, validateDoc, type Doc, type DocItem, type RecordLocation, type ValidationLimits } from '@apollo/document';
 import { readJsonString } from './json-string';
 import { ByteBuffer } from './parquet/bytes';
 import { countChars } from './tokens';
@@ -102,20 +102,24 @@ export function docTextBytes(doc: Doc): TextBytes | undefined {
 }
 
 /**
- * Reads a JSONL document file as `readDocFile` does (the same documents, the same problems
+ * Reads a document file (any `docFileFormat`) as `readDocFile` does (the same documents, the same problems
  * with the same details, blank lines skipped, the same byte counts), taking the byte-level
  * path (`parseDocLineBytes`) for the lines it understands; the text bytes of each document
  * stay available through `docTextUtf8` until the next one is read.
  */
 export async function* readDocsWithText(file: string, limits: ValidationLimits = DEFAULT_LIMITS): AsyncGenerator<DocItem> {
   const scratch = new ByteBuffer(1 << 16);
-  for await (const { line, buf } of readRawLines(file)) {
-    const at = { file, line };
+  for await (const rec of readRawRecords(file)) {
+    if ('problem' in rec) {
+      yield { problem: { ...rec.problem, at: rec.at }, bytes: rec.bytes };
+      continue;
+    }
+    const { at, buf } = rec;
     const fast = parseDocLineBytes(buf, at, limits, scratch);
     if (fast) {
       textBytesByDoc.set(fast.doc, fast.text);
       try {
-        yield { doc: fast.doc, bytes: buf.length + 1 };
+        yield { doc: fast.doc, bytes: rec.bytes };
       } finally {
         // The bytes are a view of the line or of the scratch buffer, both reused from here on.
         textBytesByDoc.delete(fast.doc);

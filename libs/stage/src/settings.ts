@@ -377,3 +377,13 @@ export function settingsTable(spec: AnySettingsSpec, prefix = ''): { key: string
   }
   return rows;
 }
+
+/**
+ * A stage's settings as a Markdown table (key in the pipeline file, command-line flag, default,
+ * description): the tables in the docs are this output, checked by a test.
+ */
+export function settingsMarkdown(spec: AnySettingsSpec): string {
+  const cell = (text: string) => text.replaceAll('|', '\\|');
+  const rows = settingsTable(spec).map((r) => `| \`${r.key}\` | ${r.flag ? `\`${cell(r.flag)}\`` : ''} | \`${cell(r.default)}\` | ${cell(r.description)} |`);
+  return ['| key | flag | default | what it does |', '|---|---|---|---|', ...rows].join('\n');
+}

@@ -8,7 +8,7 @@ import { usableLinePlan, type LinePlan } from '../line-plan';
 import { dedupeStage } from '../stage';
 
 function doc(text: string, source: SourceType, i: number, extra: Partial<Doc> = {}): Doc {
-  const made = makeDoc({ kind: 'text', text, source, stage: 'pretrain', provenance: { file: 'fixture', record: i }, createdAt: '2026-01-01T00:00:00.000Z' }, { file: 'fixture' });
+  const made = makeDoc({ kind: 'text', text, source, stage: 'pretrain', provenance: { file: 'fixture', record: i } }, { file: 'fixture' });
   if (!made.ok) throw new Error(made.problem.detail);
   return { ...made.value, lang: 'en', langScore: 0.99, ...extra };
 }

@@ -55,7 +55,7 @@ describe('traditional copies in a run', () => {
 
   it('drops a traditional-character copy of a simplified document as an exact duplicate', async () => {
     const mk = (text: string, source: 'guideline' | 'web') => {
-      const made = makeDoc({ kind: 'text', text, source, stage: 'pretrain', provenance: { file: 'zh', record: 0 }, createdAt: '2026-01-01T00:00:00.000Z' }, { file: 'zh' });
+      const made = makeDoc({ kind: 'text', text, source, stage: 'pretrain', provenance: { file: 'zh', record: 0 } }, { file: 'zh' });
       if (!made.ok) throw new Error(made.problem.detail);
       return { ...made.value, lang: 'zh', langScore: 0.99 };
     };
@@ -76,7 +76,7 @@ const COOKIES = 'We use cookies to improve your experience on our website. By co
 
 function page(content: string, url: string, i: number): Doc {
   const text = [NAV, '', content, '', FOOTER, COOKIES].join('\n');
-  const made = makeDoc({ kind: 'text', text, source: 'web', stage: 'pretrain', provenance: { url, file: 'pages', record: i }, createdAt: '2026-01-01T00:00:00.000Z' }, { file: 'pages' });
+  const made = makeDoc({ kind: 'text', text, source: 'web', stage: 'pretrain', provenance: { url, file: 'pages', record: i } }, { file: 'pages' });
   if (!made.ok) throw new Error(made.problem.detail);
   return { ...made.value, lang: 'en', langScore: 0.99 };
 }
@@ -94,7 +94,7 @@ describe('boilerplate lines', () => {
   function corpus(): Doc[] {
     const sentences = [...en.base.slice(0, 3), ...en.unrelated.slice(0, 3)];
     const docs = sentences.map((s, i) => page(s, `https://health.example.org/page/${i}`, i));
-    const copy = makeDoc({ kind: 'text', text: sentences[0]!, source: 'web', stage: 'pretrain', provenance: { url: 'https://other.example.net/leaflet', file: 'pages', record: 99 }, createdAt: '2026-01-01T00:00:00.000Z' }, { file: 'pages' });
+    const copy = makeDoc({ kind: 'text', text: sentences[0]!, source: 'web', stage: 'pretrain', provenance: { url: 'https://other.example.net/leaflet', file: 'pages', record: 99 } }, { file: 'pages' });
     if (!copy.ok) throw new Error('bad doc');
     return [...docs, { ...copy.value, lang: 'en', langScore: 0.99 }];
   }

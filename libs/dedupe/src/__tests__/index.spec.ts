@@ -9,7 +9,7 @@ import { dedupeStage } from '../stage';
 import { MEDICAL_TEXTS, variants } from './fixtures/medical-texts';
 
 function doc(text: string, lang: string, source: SourceType, tag: string): Doc {
-  const made = makeDoc({ kind: 'text', text, source, stage: 'pretrain', provenance: { file: tag, record: 0 }, createdAt: '2026-01-01T00:00:00.000Z' }, { file: tag });
+  const made = makeDoc({ kind: 'text', text, source, stage: 'pretrain', provenance: { file: tag, record: 0 } }, { file: tag });
   if (!made.ok) throw new Error(made.problem.detail);
   return { ...made.value, lang, langScore: 0.99 };
 }

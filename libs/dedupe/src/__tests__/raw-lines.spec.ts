@@ -5,7 +5,7 @@ import { JsonlWriter, makeDoc, readDocFile, type Doc, type DocItem } from '@apol
 import { SourceLineSink, type SourceLines } from '../raw-lines';
 
 function doc(text: string, i: number, extra: Partial<Doc> = {}): Doc {
-  const made = makeDoc({ kind: 'text', text, source: 'web', stage: 'pretrain', provenance: { file: 'f', record: i }, createdAt: '2026-01-01T00:00:00.000Z' }, { file: 'f' });
+  const made = makeDoc({ kind: 'text', text, source: 'web', stage: 'pretrain', provenance: { file: 'f', record: i } }, { file: 'f' });
   if (!made.ok) throw new Error(made.problem.detail);
   return { ...made.value, lang: 'en', langScore: 0.99, ...extra };
 }

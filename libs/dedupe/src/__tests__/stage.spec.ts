@@ -1,5 +1,6 @@
 import { mkdir, mkdtemp, open, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import { join, relative, resolve } from 'node:path';
 import { makeDoc, type Doc, type SourceType } from '@apollo/document';
 import { configureStage, runStage, silentLogger, verifyStage, type StageOptions } from '@apollo/stage';
@@ -12,7 +13,7 @@ import { duplicateFilter } from '../filter-phase';
 import { MEDICAL_TEXTS, variants } from './fixtures/medical-texts';
 
 function doc(text: string, lang: string, source: SourceType, i: number): Doc {
-  const made = makeDoc({ kind: 'text', text, source, stage: 'pretrain', provenance: { file: 'fixture', record: i }, createdAt: '2026-01-01T00:00:00.000Z' }, { file: 'fixture' });
+  const made = makeDoc({ kind: 'text', text, source, stage: 'pretrain', provenance: { file: 'fixture', record: i } }, { file: 'fixture' });
   if (!made.ok) throw new Error(made.problem.detail);
   return { ...made.value, lang, langScore: 0.99 };
 }
@@ -113,6 +114,22 @@ describe('dedupe stage', () => {
     const summary = JSON.parse(await readFile(new DedupeLayout(out).summaryFile(), 'utf8')) as { stats: { noShingles: number }; byLang: Record<string, { docs: number }> };
     expect(summary.stats.noShingles).toBe(3);
     expect(summary.byLang.hi!.docs).toBe(6);
+  });
+
+  it('reads the same documents from a .jsonl.gz file and a .json array as from JSON lines', async () => {
+    const files = corpus();
+    const plain = await writeCorpus(dir, files);
+    const packed = [join(dir, 'in-0.jsonl.gz'), join(dir, 'in-1.json'), join(dir, 'in-2.JSONL')];
+    await writeFile(packed[0]!, gzipSync(await readFile(plain[0]!)));
+    await writeFile(packed[1]!, JSON.stringify(files[1], null, 1));
+    await writeFile(packed[2]!, await readFile(plain[2]!));
+    await runStage(dedupeStage, base({ input: plain, output: join(dir, 'plain'), worldSize: 3 }), undefined, silentLogger);
+    await runStage(dedupeStage, base({ input: packed, output: join(dir, 'packed'), worldSize: 3 }), undefined, silentLogger);
+    const a = await outcome(join(dir, 'plain'), 3);
+    const b = await outcome(join(dir, 'packed'), 3);
+    expect(b).toEqual(a);
+    expect(a.kept).toHaveLength(14);
+    expect((await verifyStage(join(dir, 'packed'))).problems).toEqual([]);
   });
 
   it('decides the same with world size 1 and 3 and with the input files in another order', async () => {

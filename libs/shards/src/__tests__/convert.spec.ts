@@ -1,5 +1,6 @@
 import { appendFile, copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { parquetReadObjects } from 'hyparquet';
 import type { Doc } from '@apollo/document';
@@ -54,6 +55,25 @@ describe('convert stage', () => {
   });
 
   afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('writes the same shards from a .jsonl.gz file and a .json array as from JSON lines', async () => {
+    const files = await writeDocFiles(join(dir, 'plain-in'), docs, 3);
+    const packed = join(dir, 'packed-in');
+    await mkdir(packed, { recursive: true });
+    const inputs = [join(packed, 'a.jsonl.gz'), join(packed, 'b.json'), join(packed, 'c.jsonl')];
+    await writeFile(inputs[0]!, gzipSync(await readFile(files[0]!)));
+    const arrayDocs = (await readFile(files[1]!, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Doc);
+    await writeFile(inputs[1]!, JSON.stringify(arrayDocs, null, 2));
+    await copyFile(files[2]!, inputs[2]!);
+    await convert(files, join(dir, 'plain-out'));
+    await convert(inputs, join(dir, 'packed-out'));
+    const a = await readManifest(join(dir, 'plain-out'));
+    const b = await readManifest(join(dir, 'packed-out'));
+    expect(b.totals.documents).toBe(docs.length);
+    // The rows are the same (their provenance names the files they were read from).
+    const strip = (rows: Record<string, unknown>[]) => rows.map(({ file: _f, line: _l, record: _r, ...rest }) => rest);
+    expect(strip(await allRows(join(dir, 'packed-out'), b))).toEqual(strip(await allRows(join(dir, 'plain-out'), a)));
+  });
 
   it('keeps every document in a supported language and drops the others with a reason', async () => {
     const stats = await Promise.all([0, 1, 2].map(async (r) => JSON.parse(await readFile(new StageLayout(out).statsFile('write', true, r), 'utf8'))));

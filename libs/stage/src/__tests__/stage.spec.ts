@@ -11,7 +11,7 @@ import { upperApp } from './fixtures/upper-app';
 const run = promisify(execFile);
 
 function doc(text: string, i: number): Doc {
-  const made = makeDoc({ kind: 'text', text, source: 'web', stage: 'pretrain', provenance: { file: 'gen', record: i }, createdAt: '2026-01-01T00:00:00.000Z' }, { file: 'gen' });
+  const made = makeDoc({ kind: 'text', text, source: 'web', stage: 'pretrain', provenance: { file: 'gen', record: i } }, { file: 'gen' });
   if (!made.ok) throw new Error(made.problem.detail);
   return made.value;
 }
