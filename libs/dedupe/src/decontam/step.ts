@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { JsonlWriter, type Doc } from '@apollo/document';
-import { StageLayout, type DocStep } from '@apollo/stage';
+import { drop, filterStep, keep, StageLayout, type DocStep } from '@apollo/stage';
 import type { BenchmarkItem } from './benchmark';
 import { checkDocument, type DecontamAction } from './decontaminate';
 import type { BenchmarkIndex } from './ngram-index';
@@ -40,34 +40,38 @@ function describeItems(items: BenchmarkItem[], numbers: number[]): string {
  * when its documents are done, for the report phase.
  */
 export function decontaminationStep(index: BenchmarkIndex, action: DecontamAction, output: string): DocStep {
-  return async function* decontaminate(docs, ctx) {
-    const hits = new JsonlWriter(hitsFile(output, ctx.rank));
-    try {
-      for await (const doc of docs) {
-        const v = checkDocument(doc, index, action);
-        if (v.status === 'clean') {
-          yield doc;
-          continue;
-        }
-        const ids = v.items.map((k) => index.items[k]!.id);
-        const hit: ContaminationHit = { docId: doc.id, source: doc.source, ...(doc.lang ? { lang: doc.lang } : {}), kind: doc.kind, action: 'dropped', items: ids, matchedWindows: v.matchedWindows };
-        if (v.status === 'drop') {
-          ctx.drop(doc, BENCHMARK_CONTAMINATION, `holds benchmark items ${describeItems(index.items, v.items)}`, { benchmarkItems: ids });
-          ctx.count('contaminatedDropped');
-        } else {
-          hit.action = 'cut';
-          hit.cutId = v.doc.id;
-          hit.removedLines = v.removedLines;
-          ctx.count('contaminatedCut');
-          yield v.doc;
-        }
-        hits.add(hit);
-        await hits.flushIfFull();
+  let hits: JsonlWriter | undefined;
+  let committed = false;
+  return filterStep({
+    async judge(doc, ctx) {
+      hits ??= new JsonlWriter(hitsFile(output, ctx.rank));
+      const v = checkDocument(doc, index, action);
+      if (v.status === 'clean') return keep();
+      const ids = v.items.map((k) => index.items[k]!.id);
+      const hit: ContaminationHit = { docId: doc.id, source: doc.source, ...(doc.lang ? { lang: doc.lang } : {}), kind: doc.kind, action: 'dropped', items: ids, matchedWindows: v.matchedWindows };
+      let judgement;
+      if (v.status === 'drop') {
+        ctx.count('contaminatedDropped');
+        judgement = drop(BENCHMARK_CONTAMINATION, `holds benchmark items ${describeItems(index.items, v.items)}`, { benchmarkItems: ids });
+      } else {
+        hit.action = 'cut';
+        hit.cutId = v.doc.id;
+        hit.removedLines = v.removedLines;
+        ctx.count('contaminatedCut');
+        judgement = keep(v.doc);
       }
+      hits.add(hit);
+      await hits.flushIfFull();
+      return judgement;
+    },
+    // The task's hits file is written even when it found none: the report phase reads one per task.
+    async finish(ctx) {
+      hits ??= new JsonlWriter(hitsFile(output, ctx.rank));
       await hits.commit();
-    } catch (err) {
-      await hits.abort();
-      throw err;
-    }
-  };
+      committed = true;
+    },
+    async close() {
+      if (hits && !committed) await hits.abort();
+    },
+  });
 }
