@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { PIPELINE_CATALOG } from '@apollo/pipeline-config';
-import { loadPipelineFile, parseInteger, pipelineJsonSchema, verifyChain } from '@apollo/stage';
+import { loadPipelineFile, parseInteger, pipelineJsonSchema, settingsMarkdown, verifyChain } from '@apollo/stage';
 import { writeFileAtomic } from '@apollo/document';
 import { verifyShards } from '@apollo/shards';
 import { CHAIN, runApp, stageArgs, stageDir, type ChainStage } from './chain';
@@ -105,6 +105,16 @@ program
     const text = JSON.stringify(pipelineJsonSchema(PIPELINE_CATALOG), null, 2) + '\n';
     if (opts.write) await writeFileAtomic(resolve(opts.write), text);
     else process.stdout.write(text);
+  });
+
+program
+  .command('settings')
+  .description("print a stage's settings (pipeline key, flag, default, description) as a Markdown table")
+  .argument('<stage>', Object.keys(PIPELINE_CATALOG.stages).join(', '))
+  .action((stage: string) => {
+    const spec = PIPELINE_CATALOG.stages[stage];
+    if (!spec) throw new Error(`no stage "${stage}" (stages: ${Object.keys(PIPELINE_CATALOG.stages).join(', ')})`);
+    process.stdout.write(settingsMarkdown(spec) + '\n');
   });
 
 addRefreshCommand(program);

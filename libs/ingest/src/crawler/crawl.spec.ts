@@ -4,7 +4,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Doc } from '@apollo/document';
-import { runStage, silentLogger, type StageOptions } from '@apollo/stage';
+import { OutputLock, runStage, silentLogger, type StageOptions } from '@apollo/stage';
 import { crawlStage } from '../crawl-stage';
 import type { DeltaEntry } from './crawl';
 import { FIXTURE_CRAWL_DELAY_S, fixtureSource, type FixtureSite, type SeenRequest, startFixtureSite } from './testing/fixture-site';
@@ -278,6 +278,21 @@ describe('web crawl of the fixture site', () => {
       expect(stats).toMatchObject({ complete: true, changes: { unchanged: 3 } });
     } finally {
       await down.close();
+    }
+  });
+
+  it("refuses a source whose crawl state another crawl is using (another output, the same stateDir)", async () => {
+    const state = join(dir, 'state-shared');
+    const sources = await registry(dir, site);
+    const other = await OutputLock.acquire(join(state, 'fixture-health'), 'run', 'the other crawl');
+    try {
+      const before = site.requests.length;
+      const outcome = await runStage(crawlStage, { sources: [sources], output: join(dir, 'shared'), workers: 1, quiet: true }, pipeline(state), silentLogger);
+      expect(outcome.exitCode).toBe(2);
+      expect(outcome.phases[0]!.ran[0]!.fileErrors[0]!.reason).toContain(`${join(state, 'fixture-health')} is in use by another run: pid ${process.pid}`);
+      expect(site.requests.length).toBe(before);
+    } finally {
+      await other.release();
     }
   });
 

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { type DocItem, writeFileAtomic } from '@apollo/document';
-import type { Logger, TaskRuntime } from '@apollo/stage';
+import { OutputLock, type Logger, type TaskRuntime } from '@apollo/stage';
 import type { FetchOptions, ReadLimits } from '../options';
 import { problemItem } from '../readers/context';
 import { CrawlStats } from './crawl-stats';
@@ -212,6 +212,17 @@ export class SiteCrawler {
 
   /** Documents and drops of the crawl, in the order pages finish. */
   async *items(): AsyncGenerator<DocItem> {
+    // Two crawls sharing a state folder (another --output, the same stateDir) would interleave
+    // their writes to the source's store: the second is refused, naming the first.
+    const lock = await OutputLock.acquire(join(this.options.stateDir, this.source.id));
+    try {
+      yield* this.crawlItems();
+    } finally {
+      await lock.release();
+    }
+  }
+
+  private async *crawlItems(): AsyncGenerator<DocItem> {
     this.store.open();
     const mode = this.store.begin(this.ctx.run);
     // A bulk crawl's threads load while robots.txt and the sitemaps are fetched: pages that

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { checkPipeline, ConfigError, loadPipelineFile, pipelineJsonSchema } from '@apollo/stage';
+import { checkPipeline, ConfigError, loadPipelineFile, pipelineJsonSchema, settingsMarkdown } from '@apollo/stage';
 import { PIPELINE_CATALOG } from '../catalog';
 
 const PIPELINES = resolve(__dirname, '../../../../pipelines');
@@ -70,5 +70,16 @@ describe('the pipeline catalog', () => {
       await writeFile(join(dir, 'broken.json'), '{"stages": ');
       await expect(loadPipelineFile(join(dir, 'broken.json'), PIPELINE_CATALOG)).rejects.toThrow(`${join(dir, 'broken.json')}: not valid JSON`);
     });
+  });
+});
+
+describe("the stage pages' settings tables", () => {
+  // Each stage page holds its settings table between `<!-- settings:<stage> -->` and
+  // `<!-- /settings -->`, as `node dist/tools/pipeline/main.js settings <stage>` prints it.
+  it.each(Object.keys(PIPELINE_CATALOG.stages))('docs/%s.md lists the stage settings as declared', (stage) => {
+    const page = readFileSync(resolve(__dirname, '../../../../docs', `${stage}.md`), 'utf8');
+    const m = new RegExp(`<!-- settings:${stage} -->\\n([\\s\\S]*?)\\n<!-- /settings -->`).exec(page);
+    expect(m).not.toBeNull();
+    expect(m![1]).toBe(settingsMarkdown(PIPELINE_CATALOG.stages[stage]!));
   });
 });
