@@ -1,36 +1,12 @@
 import { settingsDefaults } from '@apollo/stage';
 import { LANGID_SETTINGS, type DetectorName, type LangidSettings } from './settings';
 
-/** Configuration of the langid stage (plain JSON: it travels to worker threads and into run.json). */
-export interface LangidConfig {
-  /** Detector. Default `combined` (see docs/decisions/0001-language-detector.md). */
-  detector: DetectorName;
-  /** Languages kept; every other language is dropped as `lang_not_target`. Default en, zh, es, fr, ar, hi. */
-  languages: string[];
-  /** Fewest letters (any script) a document needs; shorter ones are dropped as `too_short`. Default 15. */
-  minLetters: number;
-  /**
-   * Least detector score per language; a language without an entry needs `defaultThreshold`.
-   * Defaults depend on the detector (`DEFAULT_THRESHOLDS`); `--thresholds` overrides single entries.
-   */
-  thresholds: Record<string, number>;
-  /** Least score for a kept language that has no entry in `thresholds`. Default 0.5. */
-  defaultThreshold: number;
-  /** Characters of a document examined, spread over the text; 0 reads all of it. Default 1000. */
-  sampleChars: number;
-  /** Characters per detector call. Default 250 (more, smaller windows see mixed documents better at the same cost). */
-  windowChars: number;
-  /**
-   * Least share of a mixed document the kept language must have (its spans over the sampled
-   * windows); below it the document is dropped as `lang_mixed`. Default 0.6.
-   */
-  minLangShare: number;
-  /**
-   * Least share (by UTF-8 bytes of letters) of the kept language's script: Han for zh, Arabic
-   * for ar, Devanagari for hi, Latin for en/es/fr. Below it: `script_mismatch`. Default 0.5.
-   */
-  minScriptShare: number;
-}
+/**
+ * Configuration of the langid stage (plain JSON: it travels to worker threads and into run.json):
+ * its settings (LANGID_SETTINGS says what each does), with `thresholds` the detector's
+ * calibrated defaults merged with the overrides.
+ */
+export type LangidConfig = LangidSettings;
 
 /**
  * Per-detector score thresholds, calibrated on the labelled set (libs/langid/data/eval-set.jsonl;
