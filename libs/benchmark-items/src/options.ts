@@ -1,6 +1,5 @@
-import { fail, jsonType, type ItemLocation } from './item-error';
+import { fail, type ItemLocation } from './item-error';
 import type { ItemOption } from './item';
-import type { JsonRecord } from './record-fields';
 
 /** A label at the start of the options block or of a line: `(A) `. */
 const OPTION_START = /(?:^|\n)\(([A-Z])\) ?/g;
@@ -53,29 +52,3 @@ export function parseAnswer(answer: string, options: readonly ItemOption[], at: 
   return goldLetters(m[1]!, options, at, field, answer);
 }
 
-/** Options from a list of texts, lettered A, B, C... in list order; every text must be a non-empty string. */
-export function listOptions(texts: readonly unknown[], at: ItemLocation, field: string): ItemOption[] {
-  if (texts.length < 2) fail(at, 'bad_options', `fewer than two options in "${field}"`, field);
-  return texts.map((t, i) => {
-    if (typeof t !== 'string' || t.trim() === '') fail(at, 'bad_options', `option ${optionLabel(i)} in "${field}" is ${typeof t === 'string' ? 'empty' : jsonType(t)}`, field);
-    return { label: optionLabel(i), text: t.trim() };
-  });
-}
-
-/**
- * Options from an object keyed by letter (`{A: .., B: ..}`, or lower case), in letter order,
- * lettered from A without gaps. An empty text stays an option (CMB has `"E": ""`, which
- * XMedBench renders as `(E) .`); a null entry is no option.
- */
-export function letterOptions(obj: JsonRecord, at: ItemLocation, field: string): ItemOption[] {
-  const entries = Object.entries(obj)
-    .filter(([, v]) => v !== null && v !== undefined)
-    .map(([k, v]) => [k.toUpperCase(), v] as const)
-    .sort(([a], [b]) => (a < b ? -1 : 1));
-  entries.forEach(([k, v], i) => {
-    if (k !== optionLabel(i)) fail(at, 'bad_options', `options in "${field}" must be lettered A, B, C... without gaps, got ${entries.map(([l]) => l).join(',')}`, field);
-    if (typeof v !== 'string') fail(at, 'bad_options', `option ${k} in "${field}" must be a string, got ${jsonType(v)}`, field);
-  });
-  if (entries.length < 2) fail(at, 'bad_options', `fewer than two options in "${field}"`, field);
-  return entries.map(([label, text]) => ({ label, text: (text as string).trim() }));
-}

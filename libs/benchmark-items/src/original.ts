@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { readCsvRows } from './csv';
 import { itemHash, type ItemContent, type ReadItem } from './item';
 import { readJsonArray, readJsonDocument, readJsonLines, startsWithArray } from './json-files';
@@ -35,7 +36,8 @@ async function* formatRecords(format: RecordFormat, file: string): AsyncGenerato
     return;
   }
   if (format.layout === 'json-document') {
-    const records = format.records(await readJsonDocument(file), file);
+    // The parsed document gives the values; the text keeps the order of its keys.
+    const records = format.records(await readJsonDocument(file), file, await readFile(file, 'utf8'));
     for (let record = 0; record < records.length; record++) {
       yield format.parse(records[record], { file, record });
     }

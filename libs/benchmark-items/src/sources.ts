@@ -23,8 +23,10 @@ export interface BenchmarkSource {
   /** A prompt template of its own (PubMedQA: its instruction and a context line); otherwise the language's. */
   readonly promptTemplate?: string;
   /**
-   * What XMedBench puts after each option's text when it renders the source's options block:
-   * a period (even after one, as HEAD-QA's `..` shows), or nothing (the Arabic and Hindi MMLU).
+   * What XMedBench puts after each option's text (kept as the source writes it) when it renders
+   * the source's options block: a period, even after one (HEAD-QA's `Fibronectina.` becomes
+   * `(A) Fibronectina..`), or nothing: the three MMLU translations keep the CSV's text as it is
+   * (`(A) telomeres.`, `(A) Bladder`).
    */
   readonly optionEnd: '.' | '';
   /** The source's public original formats, by the name used in `<format>:<path>`. */
@@ -44,7 +46,7 @@ export const SOURCES: readonly BenchmarkSource[] = [
     optionEnd: '.',
     formats: { medmcqa: medmcqaFormat(1), 'medmcqa-hf': medmcqaFormat(0) },
   },
-  { key: 'mmlu-medical', language: 'en', options: 4, multiAnswer: false, testItems: 1871, paperColumn: 'MMLU-en', optionEnd: '.', formats: { 'mmlu-medical': MMLU_CSV } },
+  { key: 'mmlu-medical', language: 'en', options: 4, multiAnswer: false, testItems: 1871, paperColumn: 'MMLU-en', optionEnd: '', formats: { 'mmlu-medical': MMLU_CSV } },
   { key: 'medqa-mcmle', language: 'zh', options: 4, multiAnswer: false, testItems: 3426, paperColumn: 'MCMLE', optionEnd: '.', formats: { 'medqa-mcmle': MEDQA } },
   { key: 'cmmlu-medical', language: 'zh', options: 4, multiAnswer: false, testItems: 1333, paperColumn: 'CMMLU', optionEnd: '.', formats: { 'cmmlu-medical': CMMLU_CSV } },
   {

@@ -1,4 +1,5 @@
-import { goldLetters, listOptions } from '../options';
+import { goldLetters } from '../options';
+import { optionsFromList } from './option-texts';
 import { requireColumns } from '../record-fields';
 import type { CsvFormat } from './record-format';
 
@@ -21,7 +22,7 @@ export function csvColumnsFormat(c: Columns): CsvFormat {
     fields: c.fields,
     parse(row, at) {
       requireColumns(row, Math.max(c.question, c.firstOption + 3, c.answer) + 1, at);
-      const options = listOptions(row.slice(c.firstOption, c.firstOption + 4), at, 'A..D');
+      const options = optionsFromList(row.slice(c.firstOption, c.firstOption + 4), at, 'A..D');
       return { question: row[c.question]!, options, gold: goldLetters(row[c.answer]!, options, at, 'answer') };
     },
   };

@@ -1,5 +1,5 @@
 import { fail } from '../item-error';
-import { listOptions } from '../options';
+import { optionsFromList } from './option-texts';
 import { asRecord, requiredList, requiredString } from '../record-fields';
 import type { JsonDocumentFormat } from './record-format';
 
@@ -19,7 +19,7 @@ export const HEADQA: JsonDocumentFormat = {
     const answers = requiredList(rec, 'answers', at)
       .map((a, i) => asRecord(a, at, `answers[${i}]`))
       .sort((a, b) => Number(a['aid']) - Number(b['aid']));
-    const options = listOptions(
+    const options = optionsFromList(
       answers.map((a) => a['atext']),
       at,
       'answers',

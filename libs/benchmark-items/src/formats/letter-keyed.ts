@@ -1,4 +1,5 @@
-import { goldLetters, letterOptions } from '../options';
+import { goldLetters } from '../options';
+import { optionsFromLetters } from './option-texts';
 import { asRecord, requiredObject, requiredString, requiredStringList } from '../record-fields';
 import type { JsonRecordsFormat } from './record-format';
 
@@ -23,7 +24,7 @@ export function letterKeyedFormat(f: LetterKeyedFields): JsonRecordsFormat {
     parse(value, at) {
       const rec = asRecord(value, at);
       const question = requiredString(rec, f.question, at);
-      const options = letterOptions(requiredObject(rec, f.options, at), at, f.options);
+      const options = optionsFromLetters(requiredObject(rec, f.options, at), at, f.options);
       const letters = f.answerList ? requiredStringList(rec, f.answer, at).join('') : requiredString(rec, f.answer, at);
       return { question, options, gold: goldLetters(letters, options, at, f.answer) };
     },

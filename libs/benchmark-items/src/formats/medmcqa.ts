@@ -1,5 +1,5 @@
 import { fail } from '../item-error';
-import { listOptions } from '../options';
+import { optionsFromList } from './option-texts';
 import { asRecord, requiredString } from '../record-fields';
 import type { JsonRecordsFormat } from './record-format';
 
@@ -19,7 +19,7 @@ export function medmcqaFormat(firstAnswer: 0 | 1): JsonRecordsFormat {
       const rec = asRecord(value, at);
       const question = requiredString(rec, 'question', at);
       for (const k of OPTION_FIELDS) if (rec[k] === undefined) fail(at, 'missing_field', `missing field "${k}"`, k);
-      const options = listOptions(
+      const options = optionsFromList(
         OPTION_FIELDS.map((k) => rec[k]),
         at,
         'opa..opd',

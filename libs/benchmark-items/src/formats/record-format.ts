@@ -18,7 +18,8 @@ export interface JsonRecordsFormat extends FormatDescription {
 /** A file holding one JSON document, whose records `records` finds (PubMedQA keyed by PMID, HEAD-QA grouped by exam). */
 export interface JsonDocumentFormat extends FormatDescription {
   readonly layout: 'json-document';
-  records(doc: unknown, file: string): unknown[];
+  /** The records in file order; `text` is the document as written, for formats whose order `doc` loses. */
+  records(doc: unknown, file: string, text: string): unknown[];
   parse(record: unknown, at: ItemLocation): ItemContent;
 }
 
