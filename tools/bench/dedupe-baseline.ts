@@ -75,6 +75,8 @@ export const ourSignaturesBaseline: Baseline = async (docFiles, options): Promis
     shingles: { words: config.shingleWords, chars: config.shingleChars },
     numHashes: numHashes(config),
     seed: config.seed,
+    foldChinese: config.foldChinese,
+    shortChars: config.shortChars,
   });
   const started = process.hrtime.bigint();
   let sink = 0;

@@ -1,9 +1,15 @@
-// Builds the labelled near-duplicate evaluation set of the dedupe stage, deterministically, from
-// real medical text: the Apollo training samples (en, zh), XMedBench dev questions with their
-// options (all languages that have them) and the pipeline sample texts (pipelines/samples/<lang>).
-// Positives: a document and a copy made by realistic edits; negatives: a document and the most
-// similar other document of its language (same topic, shared vocabulary, not a copy).
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+// Builds the labelled near-duplicate evaluation set of the dedupe stage, deterministically, in two
+// parts. Documents: real medical text of 150-1,200 characters (Apollo training samples for en and
+// zh, XMedBench dev questions with their options, the pipeline sample texts), each with a copy made
+// by document-level edits, and the most similar other document of its language. Short texts: real
+// texts of 80-300 characters (40-300 for zh) in the six languages (patient forum posts and short
+// answers of the Apollo samples, XMedBench dev items, passages of stored public pages listed in
+// libs/dedupe/eval/short-web-texts.jsonl), each with a copy made by the edits short texts get when
+// they are republished (keywords substituted, cut, wrapped in site chrome, converted between
+// simplified and traditional Chinese by OpenCC), the hardest same-topic short non-duplicates, and
+// pairs found as they are on the pages (libs/dedupe/eval/web-pairs.jsonl).
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { traditionalToSimplifiedTable, type EvalPair } from '@apollo/dedupe';
 import { seededRandom } from '@apollo/document';
@@ -19,10 +25,22 @@ export interface EvalSetOptions {
   perLang: number;
   /** Longest document text, in characters (cut at a sentence end). Default 1200. */
   maxChars: number;
+  /** Folder with short-web-texts.jsonl, web-pairs.jsonl and zh-opencc.jsonl. Default libs/dedupe/eval. */
+  evalDir: string;
+  /** Short-text positive and negative pairs per language (at most). Default 36 each. */
+  shortPerLang: number;
   seed: number;
 }
 
-export const DEFAULT_EVALSET_OPTIONS: EvalSetOptions = { dataDir: '/work/shared/data', samplesDir: 'pipelines/samples', perLang: 40, maxChars: 1200, seed: 20260101 };
+export const DEFAULT_EVALSET_OPTIONS: EvalSetOptions = {
+  dataDir: '/work/shared/data',
+  samplesDir: 'pipelines/samples',
+  perLang: 40,
+  maxChars: 1200,
+  evalDir: 'libs/dedupe/eval',
+  shortPerLang: 36,
+  seed: 20260101,
+};
 
 
 const SENTENCE_END = /(?<=[.!?。！？؟।])\s*/u;
@@ -273,8 +291,242 @@ export function languagePairs(lang: string, pool: string[], o: EvalSetOptions): 
   return pairs;
 }
 
-/** The whole evaluation set, language by language. */
+/** A real short text and where it comes from. */
+export interface ShortText {
+  text: string;
+  /** forum, qa-answer, exam-item, passage, leaflet, health-page, news, web-story. */
+  genre: string;
+  /** Dataset file and record, or page URL. */
+  origin: string;
+}
+
+const SHORT_MAX = 300;
+
+/** Shortest short text: 80 characters, 40 for Chinese (a Chinese character carries about a word). */
+function shortMin(lang: string): number {
+  return lang === 'zh' ? 40 : 80;
+}
+
+function readJsonl<T>(path: string): T[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim().length > 0)
+    .map((l) => JSON.parse(l) as T);
+}
+
+/**
+ * The real short texts of one language, grouped by genre, each group in a seeded order, the
+ * groups interleaved (so the first texts span every genre): patient questions from online
+ * consultations (forum) and short answers of the Apollo samples (en, zh), XMedBench dev items
+ * (question with options when that fits, else the question alone), and the page passages of
+ * short-web-texts.jsonl.
+ */
+export function loadShortPool(lang: string, o: EvalSetOptions): ShortText[] {
+  const found: ShortText[] = [];
+  if (lang === 'en' || lang === 'zh') {
+    const turns = (kind: string): unknown[] => {
+      const v = readJson(join(o.dataDir, 'apollo-train-samples', `${kind}_${lang}_sampled.json`));
+      return Array.isArray(v) ? v : [];
+    };
+    const take = (kind: string, turn: 0 | 1, genre: string) =>
+      turns(kind).forEach((x, i) => {
+        if (Array.isArray(x) && typeof x[turn] === 'string') found.push({ text: x[turn], genre, origin: `apollo-train-samples/${kind}_${lang}_sampled.json#${i}` });
+      });
+    take('Medical_Patient', 0, 'forum');
+    take('General', 1, 'qa-answer');
+    take('Medical_Exam', 1, 'qa-answer');
+    for (const kind of ['Medical_Book', 'Medical_Wiki', 'Medical_Guideline', 'Medical_Paper']) take(kind, 1, 'passage');
+  }
+  const bench = readJson(join(o.dataDir, 'xmedbench-dev', `${lang}.json`));
+  if (Array.isArray(bench)) {
+    bench.forEach((item: Record<string, unknown>, i) => {
+      if (typeof item.question !== 'string') return;
+      const options = typeof item.options === 'string' ? item.options : typeof item.option === 'string' ? item.option : '';
+      const whole = `${item.question}\n${options}`.trim();
+      found.push({ text: whole.length <= SHORT_MAX ? whole : item.question, genre: 'exam-item', origin: `xmedbench-dev/${lang}.json#${i}` });
+    });
+  }
+  for (const w of readJsonl<{ lang: string; genre: string; url: string; text: string }>(join(o.evalDir, 'short-web-texts.jsonl'))) {
+    if (w.lang === lang) found.push({ text: w.text, genre: w.genre, origin: w.url });
+  }
+  const seen = new Set<string>();
+  const groups = new Map<string, ShortText[]>();
+  for (const t of found) {
+    const text = t.text.trim();
+    if (text.length < shortMin(lang) || text.length > SHORT_MAX || seen.has(text)) continue;
+    seen.add(text);
+    const g = groups.get(t.genre) ?? [];
+    groups.set(t.genre, g);
+    g.push({ ...t, text });
+  }
+  const r = seededRandom(o.seed ^ 0x5e0c7 ^ [...lang].reduce((h, c) => Math.imul(h, 31) + c.charCodeAt(0), 7));
+  const lists = [...groups.keys()].sort().map((k) => shuffled(groups.get(k)!, r));
+  const out: ShortText[] = [];
+  for (let i = 0; lists.some((l) => i < l.length); i++) for (const l of lists) if (i < l.length) out.push(l[i]!);
+  return out;
+}
+
+function shuffled<T>(list: T[], r: () => number): T[] {
+  const a = [...list];
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [a[i], a[j]] = [a[j]!, a[i]!];
+  }
+  return a;
+}
+
+/** Keywords spam copies put in place of a page's own (one per language and kind of spam). */
+const SPAM_KEYWORDS: Record<string, string[]> = {
+  en: ['cheap viagra', 'casino bonus', 'buy cialis online', 'payday loans', 'replica watches'],
+  zh: ['代开发票', '网络赌场', '减肥药代购', '高仿手表', '快速贷款'],
+  es: ['viagra barata', 'casino online', 'préstamos rápidos', 'relojes réplica'],
+  fr: ['viagra pas cher', 'casino en ligne', 'crédit rapide', 'montres réplique'],
+  ar: ['فياجرا رخيصة', 'كازينو اون لاين', 'قروض سريعة', 'ساعات مقلدة'],
+  hi: ['सस्ता वियाग्रा', 'ऑनलाइन कैसीनो', 'तुरंत लोन', 'नकली घड़ियां'],
+};
+
+/** Site chrome around a republished passage: breadcrumbs and bylines above, share bars and credits below. */
+const SHORT_CHROME: Record<string, { head: string[]; foot: string[] }> = {
+  en: { head: ['Home › Health › Conditions', 'Posted by admin | 12 comments'], foot: ['Share this: Facebook Twitter WhatsApp', 'Source: Ministry of Health', 'Read more »'] },
+  zh: { head: ['首页 > 健康 > 疾病', '发布时间：2023-05-12 来源：健康网'], foot: ['分享到：微信 微博 QQ空间', '来源：卫生健康委员会', '阅读全文>>'] },
+  es: { head: ['Inicio › Salud › Enfermedades', 'Publicado por admin | 12 comentarios'], foot: ['Compartir: Facebook Twitter WhatsApp', 'Fuente: Ministerio de Salud', 'Leer más »'] },
+  fr: { head: ['Accueil › Santé › Maladies', 'Publié par admin | 12 commentaires'], foot: ['Partager : Facebook Twitter WhatsApp', 'Source : ministère de la Santé', 'Lire la suite »'] },
+  ar: { head: ['الرئيسية › صحة › أمراض', 'نشر بواسطة المدير | 12 تعليقا'], foot: ['شارك: فيسبوك تويتر واتساب', 'المصدر: وزارة الصحة', 'اقرأ المزيد »'] },
+  hi: { head: ['होम › स्वास्थ्य › रोग', 'एडमिन द्वारा पोस्ट | 12 टिप्पणियां'], foot: ['शेयर करें: फेसबुक ट्विटर व्हाट्सएप', 'स्रोत: स्वास्थ्य मंत्रालय', 'और पढ़ें »'] },
+};
+
+const WORD = /[\p{L}\p{M}]+/gu;
+const HAN_PAIR = /[\u4e00-\u9fff]{2}/gu;
+// Particles and pronouns: a two-character sequence holding one is not a keyword.
+const ZH_FUNCTION = /[的是了在和有我不也就都而及与或其这那你他她它吗呢吧]/u;
+
+/**
+ * A keyword-spam copy: one content word per 150 characters (one two-character word per 60 for
+ * Chinese) replaced, every time it occurs, by a spam keyword. Content words are those of at
+ * least 5 letters (4 in Arabic and Hindi), the most frequent first.
+ */
+function substitute(text: string, lang: string, r: () => number): string | undefined {
+  const counts = new Map<string, number>();
+  const words = lang === 'zh' ? [...text.matchAll(HAN_PAIR)].map((m) => m[0]).filter((w) => !ZH_FUNCTION.test(w)) : (text.match(WORD) ?? []).filter((w) => w.length >= (lang === 'ar' || lang === 'hi' ? 4 : 5));
+  for (const w of words) counts.set(w, (counts.get(w) ?? 0) + 1);
+  const ranked = [...counts.entries()].sort((x, y) => y[1] - x[1] || y[0].length - x[0].length || (x[0] < y[0] ? -1 : 1)).map(([w]) => w);
+  const n = Math.max(1, Math.round(text.length / (lang === 'zh' ? 60 : 150)));
+  if (ranked.length === 0) return undefined;
+  let out = text;
+  for (const w of ranked.slice(0, n)) {
+    const spam = pick(r, SPAM_KEYWORDS[lang]!);
+    out = lang === 'zh' ? out.split(w).join(spam) : out.replace(new RegExp(`(?<![\\p{L}\\p{M}])${w}(?![\\p{L}\\p{M}])`, 'gu'), spam);
+  }
+  return out === text ? undefined : out;
+}
+
+/** A cut copy (a snippet or a teaser): 60-95% of the text kept, cut at a word (zh: anywhere), an ellipsis added. */
+function truncate(text: string, lang: string, r: () => number): string {
+  let end = Math.floor(text.length * (0.6 + 0.35 * r()));
+  if (lang !== 'zh') {
+    const space = text.lastIndexOf(' ', end);
+    if (space > text.length / 2) end = space;
+  }
+  return `${text.slice(0, end).trimEnd()}${r() < 0.5 ? '...' : '…'}`;
+}
+
+/** The passage with a breadcrumb or byline above and a share bar or credit below (or only one of them). */
+function wrap(text: string, lang: string, r: () => number): string {
+  const { head, foot } = SHORT_CHROME[lang]!;
+  const form = Math.floor(r() * 3);
+  const parts = [form !== 2 ? pick(r, head) : '', text, form !== 1 ? pick(r, foot) : ''];
+  return parts.filter((p) => p.length > 0).join('\n');
+}
+
+/**
+ * OpenCC's conversion of a text with one of its configurations, read from the committed cache
+ * (zh-opencc.jsonl) or made by the `opencc` command and added to it, so the set can be rebuilt
+ * without OpenCC once the cache holds every text it needs.
+ */
+function openCC(text: string, config: string, o: EvalSetOptions): string {
+  const cache = join(o.evalDir, 'zh-opencc.jsonl');
+  const hit = readJsonl<{ config: string; text: string; out: string }>(cache).find((e) => e.config === config && e.text === text);
+  if (hit) return hit.out;
+  let out: string;
+  try {
+    out = execFileSync('opencc', ['-c', `${config}.json`], { input: text, encoding: 'utf8' }).replace(/\n$/u, '');
+  } catch (err) {
+    throw new Error(`${cache} has no ${config} conversion of ${JSON.stringify(text.slice(0, 20))}... and the opencc command failed (${(err as Error).message}); install OpenCC (Debian: apt-get install opencc) to rebuild the set`);
+  }
+  appendFileSync(cache, JSON.stringify({ config, text, out }) + '\n');
+  return out;
+}
+
+/**
+ * The other-script copy of a Chinese text as sites publish them: simplified text converted to
+ * Taiwan (s2twp: characters and Taiwan phrasing, 软件 -> 軟體) or Hong Kong (s2hk: 衞 and
+ * other Hong Kong forms) traditional characters; traditional text converted to simplified (t2s).
+ */
+function traditionalCopy(text: string, index: number, o: EvalSetOptions): string | undefined {
+  const simplified = openCC(text, 't2s', o);
+  const out = simplified !== text ? simplified : openCC(text, index % 2 === 0 ? 's2twp' : 's2hk', o);
+  return out === text ? undefined : out;
+}
+
+const SHORT_EDITS: Record<string, (text: string, lang: string, r: () => number, index: number, o: EvalSetOptions) => string | undefined> = {
+  substitute: (text, lang, r) => substitute(text, lang, r),
+  truncate: (text, lang, r) => truncate(text, lang, r),
+  boilerplate: (text, lang, r) => wrap(text, lang, r),
+  traditional: (text, lang, _r, index, o) => (lang === 'zh' ? traditionalCopy(text, index, o) : undefined),
+};
+
+/**
+ * The short-text pairs of one language: positives cycle through the edit kinds over the pool's
+ * first texts; negatives pair each text with its most similar other short text of the language
+ * (shared words of more than 3 letters, character bigrams for zh), the most similar pairs
+ * first, skipping pairs where one contains the other or that share 60% or more of their
+ * vocabulary (versions of one text); then the pairs found as they are on the pages.
+ */
+export function shortPairs(lang: string, pool: ShortText[], o: EvalSetOptions): EvalPair[] {
+  const r = seededRandom(o.seed ^ 0x51a7 ^ [...lang].reduce((h, c) => Math.imul(h, 31) + c.charCodeAt(0), 7));
+  const kinds = Object.keys(SHORT_EDITS).filter((k) => k !== 'traditional' || lang === 'zh');
+  const pairs: EvalPair[] = [];
+  for (let i = 0, made = 0; i < pool.length && made < o.shortPerLang; i++) {
+    const edit = kinds[made % kinds.length]!;
+    const a = pool[i]!;
+    const b = SHORT_EDITS[edit]!(a.text, lang, r, i, o);
+    if (b === undefined || b === a.text) continue;
+    pairs.push({ lang, label: 1, edit, a: a.text, b, origin: a.origin });
+    made++;
+  }
+  const sets = pool.map((t) => tokenSet(t.text, lang));
+  const candidates: { i: number; j: number; score: number }[] = [];
+  for (let i = 0; i < pool.length; i++) {
+    for (let j = i + 1; j < pool.length; j++) {
+      const x = pool[i]!.text;
+      const y = pool[j]!.text;
+      if (x.includes(y) || y.includes(x)) continue;
+      const s = overlap(sets[i]!, sets[j]!);
+      if (s < NEGATIVE_MAX_OVERLAP) candidates.push({ i, j, score: s });
+    }
+  }
+  candidates.sort((x, y) => y.score - x.score || x.i - y.i || x.j - y.j);
+  const used = new Set<number>();
+  let negatives = 0;
+  for (const c of candidates) {
+    if (negatives >= o.shortPerLang) break;
+    // Each text in at most one negative, so the negatives are not one text against many.
+    if (used.has(c.i) || used.has(c.j)) continue;
+    used.add(c.i);
+    used.add(c.j);
+    pairs.push({ lang, label: 0, edit: 'same-topic', a: pool[c.i]!.text, b: pool[c.j]!.text, origin: `${pool[c.i]!.origin} ${pool[c.j]!.origin}` });
+    negatives++;
+  }
+  for (const w of readJsonl<{ lang: string; kind: string; label: 0 | 1; urlA: string; a: string; urlB: string; b: string }>(join(o.evalDir, 'web-pairs.jsonl'))) {
+    if (w.lang !== lang) continue;
+    pairs.push({ lang, label: w.label, edit: w.kind, a: w.a, b: w.b, origin: `${w.urlA} ${w.urlB}`, ...(w.kind === 'paraphrase' ? { category: 'paraphrase' as const } : {}) });
+  }
+  return pairs;
+}
+
+/** The whole evaluation set: the document pairs language by language, then the short-text pairs. */
 export function buildNearDupEvalSet(options: Partial<EvalSetOptions> = {}): EvalPair[] {
   const o = { ...DEFAULT_EVALSET_OPTIONS, ...options };
-  return EVAL_LANGS.flatMap((lang) => languagePairs(lang, loadPool(lang, o), o));
+  return [...EVAL_LANGS.flatMap((lang) => languagePairs(lang, loadPool(lang, o), o)), ...EVAL_LANGS.flatMap((lang) => shortPairs(lang, loadShortPool(lang, o), o))];
 }

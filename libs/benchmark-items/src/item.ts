@@ -61,7 +61,9 @@ export function itemHash(item: Pick<XMedBenchItem, 'source' | 'question' | 'cont
 /**
  * The text of an item that is matched against other text (decontamination): the question, then
  * each option's text without its label, one per line. The answer is not part of it, nor
- * PubMedQA's context (a public abstract that paper corpora legitimately contain).
+ * PubMedQA's context (a public abstract that paper corpora legitimately contain). Matching
+ * tokenizes it and the documents by one rule that leaves option labels out of both, so a copy
+ * that keeps `(A)` labels, or writes `A.` or `أ)`, gives the same tokens.
  */
 export function itemMatchingText(item: Pick<XMedBenchItem, 'question' | 'options'>): string {
   return [item.question, ...item.options.map((o) => o.text)].join('\n');

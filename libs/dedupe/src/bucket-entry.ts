@@ -48,6 +48,11 @@ export function writeEntry(buf: Buffer, offset: number, keyHi: number, keyLo: nu
   writeKeepKey(buf, offset + KEEP_OFFSET, d);
 }
 
+/** The content length an entry's keep keys hold (stored inverted). */
+export function entryContentLength(buf: Buffer, offset: number): number {
+  return ~buf.readUInt32BE(offset + KEEP_OFFSET + 2) >>> 0;
+}
+
 export function entryRank(buf: Buffer, offset: number): number {
   return buf.readUInt32BE(offset + RANK_OFFSET);
 }

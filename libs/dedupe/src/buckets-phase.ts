@@ -3,8 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@apollo/document';
 import { readRunRecord, type Logger, type ShardedPhase, type TaskRuntime, type TaskSpec, type TaskStats, phaseStats } from '@apollo/stage';
-import { EDGE_BYTES, ENTRY_BYTES, entryOrdinal, entryRank, EXACT_OFFSET, MATCH_WORDS, readMatchWords, sameWords, writeEdge } from './bucket-entry';
-import { memoryBytes, numHashes, type DedupeConfig } from './config';
+import { EDGE_BYTES, ENTRY_BYTES, entryContentLength, entryOrdinal, entryRank, EXACT_OFFSET, MATCH_WORDS, readMatchWords, sameWords, writeEdge } from './bucket-entry';
+import { memoryBytes, numHashes, pairThreshold, type DedupeConfig } from './config';
 import { mergeRuns } from './external-sort';
 import { DedupeLayout, EXACT_SPACE, keySpaces, PHASE_BUCKETS, spacesForRank } from './layout';
 import { DEFAULT_PAIR_LIMITS, type PairLimits } from './lsh';
@@ -60,6 +60,8 @@ export interface SpaceContext {
 interface Member {
   rank: number;
   ordinal: number;
+  /** Length of the matching form (it decides the pair's threshold). */
+  length: number;
   signature?: Uint32Array;
 }
 
@@ -199,9 +201,9 @@ export async function runSpace(space: string, ctx: SpaceContext): Promise<SpaceM
       });
       meta.mergePasses = res.passes;
     } else {
-      const threshold = ctx.config.threshold;
       const store = ctx.store;
       const pairs = new BucketPairs(ctx.pairLimits ?? DEFAULT_PAIR_LIMITS, (x, y) => {
+        const threshold = pairThreshold(ctx.config, x.length, y.length);
         // Pairs of indexed documents were compared when they were published.
         if (against && isIndexRank(x.rank) && isIndexRank(y.rank)) return;
         meta.candidatePairs++;
@@ -224,7 +226,7 @@ export async function runSpace(space: string, ctx: SpaceContext): Promise<SpaceM
         if (!(sameBucket && sameWords(cur, prev, EXACT_WORD, MATCH_WORDS))) {
           const rank = entryRank(buf, off);
           const ordinal = entryOrdinal(buf, off);
-          pairs.add({ rank, ordinal });
+          pairs.add({ rank, ordinal, length: entryContentLength(buf, off) });
         }
         const was = prev;
         prev = cur;

@@ -1,6 +1,6 @@
 import { type DocTable, hasNoShingles, sameExactHash, signatureOf } from './doc-table';
 import { compareForKeep } from './keep-policy';
-import { bandKeys, buckets, DEFAULT_PAIR_LIMITS, forEachCandidatePair, type Banding, type PairLimits } from './lsh';
+import { bandKeys, buckets, DEFAULT_PAIR_LIMITS, forEachCandidatePair, shortBandKeys, shortBanding, type Banding, type PairLimits } from './lsh';
 import { estimateJaccard } from './minhash';
 import { UnionFind } from './union-find';
 
@@ -11,6 +11,8 @@ export interface ClusterOptions extends Banding {
   /** Only exact duplicates; no LSH. Default false. */
   exactOnly: boolean;
   pairLimits?: PairLimits;
+  /** Short documents (see `shortChars`): their short bands, and the threshold of a pair of two. Default none. */
+  short?: { shortChars: number; shortRows: number; shortThreshold: number };
 }
 
 /** Figures of one clustering run. */
@@ -130,23 +132,30 @@ export function clusterDocuments(t: DocTable, options: ClusterOptions): Clusteri
     }
     const limits = options.pairLimits ?? DEFAULT_PAIR_LIMITS;
     const docs = Uint32Array.from(reps);
+    const short = options.short ?? { shortChars: 0, shortRows: 1, shortThreshold: options.threshold };
     const verify = (x: number, y: number) => {
       if (uf.find(x) === uf.find(y)) return;
       stats.candidatePairs++;
-      if (estimateJaccard(signatureOf(t, x), signatureOf(t, y)) >= options.threshold) {
+      const bothShort = t.contentLength[x]! < short.shortChars && t.contentLength[y]! < short.shortChars;
+      if (estimateJaccard(signatureOf(t, x), signatureOf(t, y)) >= (bothShort ? short.shortThreshold : options.threshold)) {
         uf.union(x, y);
         stats.verifiedPairs++;
       } else {
         stats.rejectedPairs++;
       }
     };
-    for (let band = 0; band < options.bands; band++) {
-      const keys = bandKeys(t.signatures, t.numHashes, docs, band, options.rows);
-      for (const bucket of buckets(docs, keys)) {
+    const clusterBuckets = (keys: { hi: Uint32Array; lo: Uint32Array }, members: Uint32Array) => {
+      for (const bucket of buckets(members, keys)) {
         bucket.sort((a, b) => compareForKeep(t, a, b));
         if (bucket.length > limits.fullPairsUpTo) stats.largeBuckets++;
         forEachCandidatePair(bucket, limits, verify);
       }
+    };
+    for (let band = 0; band < options.bands; band++) clusterBuckets(bandKeys(t.signatures, t.numHashes, docs, band, options.rows), docs);
+    if (short.shortChars > 0) {
+      const shortDocs = docs.filter((d) => t.contentLength[d]! < short.shortChars);
+      const { shortBands } = shortBanding(t.numHashes, short.shortRows);
+      for (let band = 0; band < shortBands; band++) clusterBuckets(shortBandKeys(t.signatures, t.numHashes, shortDocs, band, short.shortRows), shortDocs);
     }
   }
 

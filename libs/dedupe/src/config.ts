@@ -17,6 +17,20 @@ export function numHashes(config: DedupeConfig): number {
   return config.exactOnly ? 0 : config.bands * config.rows;
 }
 
+/** Number of short bands (0 in exact-only mode or with short documents off). */
+export function shortBands(config: DedupeConfig): number {
+  return config.exactOnly || config.shortChars === 0 ? 0 : Math.floor(numHashes(config) / config.shortRows);
+}
+
+/**
+ * The least estimated similarity for two documents to be joined, from their matching forms'
+ * lengths (what bucket entries and signature records hold): `shortThreshold` when both are
+ * shorter than `shortChars`, else `threshold`. Only documents with shingles are compared.
+ */
+export function pairThreshold(config: Pick<DedupeConfig, 'threshold' | 'shortChars' | 'shortThreshold'>, lengthX: number, lengthY: number): number {
+  return lengthX < config.shortChars && lengthY < config.shortChars ? config.shortThreshold : config.threshold;
+}
+
 /**
  * The configuration a run uses, from its resolved settings: the signature length checked, the
  * benchmark items read once (a malformed item or a file that is no benchmark file stops the run

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '@apollo/document';
 import { ENTRY_BYTES, RANK_OFFSET } from './bucket-entry';
-import { memoryBytes, numHashes, type DedupeConfig } from './config';
+import { memoryBytes, numHashes, shortBands, type DedupeConfig } from './config';
 import { mergeRuns } from './external-sort';
 import { readDuplicates } from './duplicates-file';
 import { DedupeLayout, keySpaces } from './layout';
@@ -70,13 +70,16 @@ export interface IndexParams {
   shingleChars: number;
   bands: number;
   rows: number;
+  /** Short documents: below this length they are shingled by characters and banded in short bands too. */
+  shortChars: number;
+  shortRows: number;
   sourcePriority: string[];
   normalization: string;
 }
 
 /** What the matching normalization is; part of the parameters, so an index made with another one is refused. */
 export function normalizationTag(config: DedupeConfig): string {
-  return `v2${config.foldChinese ? '+zh-fold' : ''}${config.boilerplateMinDocs > 0 ? `+boilerplate${config.boilerplateMinDocs}` : ''}`;
+  return `v3${config.foldChinese ? '+zh-fold' : ''}${config.boilerplateMinDocs > 0 ? `+boilerplate${config.boilerplateMinDocs}` : ''}`;
 }
 
 export function indexParams(config: DedupeConfig): IndexParams {
@@ -87,6 +90,8 @@ export function indexParams(config: DedupeConfig): IndexParams {
     shingleChars: config.shingleChars,
     bands: numHashes(config) > 0 ? config.bands : 0,
     rows: numHashes(config) > 0 ? config.rows : 0,
+    shortChars: shortBands(config) > 0 ? config.shortChars : 0,
+    shortRows: shortBands(config) > 0 ? config.shortRows : 0,
     sourcePriority: [...config.sourcePriority],
     normalization: normalizationTag(config),
   };

@@ -30,3 +30,4 @@ export * from './boilerplate';
 export * from './evaluation';
 export * from './stage';
 export * from './decontam';
+export * from './evaluation-report';

@@ -12,6 +12,9 @@ export interface DedupeConfig {
   threshold: number;
   shingleWords: number;
   shingleChars: number;
+  shortChars: number;
+  shortRows: number;
+  shortThreshold: number;
   sourcePriority: string[];
   exactOnly: boolean;
   seed: number;
@@ -41,7 +44,19 @@ export const DEDUPE_SETTINGS: SettingsSpec<DedupeConfig> = {
   rows: setting.integer('signature values per band; bands x rows is the signature length (at most 4096)', 8, { min: 1, flag: '--rows <n>' }),
   threshold: setting.number('least estimated Jaccard similarity for two documents to be near-duplicates', 0.8, { min: 0, max: 1, exclusiveMin: true, flag: '--threshold <x>' }),
   shingleWords: setting.integer('words per shingle (en, es, fr, ar, hi)', 5, { min: 1, flag: '--shingle-words <n>' }),
-  shingleChars: setting.integer('characters per shingle (zh)', 5, { min: 1, flag: '--shingle-chars <n>' }),
+  shingleChars: setting.integer('characters per shingle (zh, and short documents in every language)', 5, { min: 1, flag: '--shingle-chars <n>' }),
+  shortChars: setting.integer(
+    'a document whose matching form is shorter than this many characters is short: shingled by characters in every language and also banded in short bands; 0: none is',
+    300,
+    { min: 0, flag: '--short-chars <n>' },
+  ),
+  shortRows: setting.integer('signature values per short band (bands x rows / shortRows short bands)', 4, { min: 1, flag: '--short-rows <n>' }),
+  shortThreshold: setting.number('least estimated Jaccard similarity for two short documents to be near-duplicates', 0.6, {
+    min: 0,
+    max: 1,
+    exclusiveMin: true,
+    flag: '--short-threshold <x>',
+  }),
   sourcePriority: setting.list('source types from most to least preferred when choosing the document kept of a cluster', [...DEFAULT_SOURCE_PRIORITY], {
     schema: z.enum(SOURCE_TYPES as unknown as [string, ...string[]]),
     expected: `source types (${SOURCE_TYPES.join(', ')})`,
@@ -60,7 +75,11 @@ export const DEDUPE_SETTINGS: SettingsSpec<DedupeConfig> = {
   ),
   decontamNgramWords: setting.integer('words per n-gram shared with a benchmark item that make a document contaminated', 13, { min: 1, flag: '--decontam-ngram-words <n>' }),
   decontamNgramChars: setting.integer('characters per n-gram for Chinese', 13, { min: 1, flag: '--decontam-ngram-chars <n>' }),
-  decontamMinVerbatimWords: setting.integer('least words of a question shorter than an n-gram for it to be matched verbatim (twice as many characters for Chinese)', 6, { min: 1 }),
+  decontamMinVerbatimWords: setting.integer(
+    'least words of an item (question and options) or of a question shorter than an n-gram for it to be matched whole (twice as many characters for Chinese)',
+    6,
+    { min: 1 },
+  ),
   decontamAction: setting.choice('drop contaminated documents, or cut the lines holding the matches (QA documents are always dropped)', 'drop', ['drop', 'cut'] as const, {
     flag: '--decontam-action <action>',
   }),

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { LANGS, parseDocLine, readRawRecords, SOURCE_TYPES, type DocLine } from '@apollo/document';
 import { finishStats, removeStaleTemporaries, startStats, type ShardedPhase, type TaskRuntime, type TaskSpec, type TaskStats } from '@apollo/stage';
-import { memoryBytes, numHashes, type DedupeConfig } from './config';
+import { memoryBytes, numHashes, shortBands, type DedupeConfig } from './config';
 import { loadBoilerplate } from './boilerplate';
 import { Fingerprinter } from './fingerprint';
 import { writeEntry } from './bucket-entry';
@@ -9,7 +9,7 @@ import { sourceRanks } from './keep-policy';
 import { DedupeLayout, EXACT_SPACE, keySpaces, PHASE_SIGNATURES } from './layout';
 import { isCopyableLine } from './doc-line';
 import { LINE_PLAN_FORMAT, LinePlanFileBuilder, fileIdentity, removeLinePlan, writeLinePlan, type LinePlanFile } from './line-plan';
-import { bandKeyOf } from './lsh';
+import { bandKeyOf, shortBandKeyOf } from './lsh';
 import { SpaceRunWriter } from './runs-manifest';
 import { FLAG_NO_SHINGLES, OTHER_LANG, readSignatureHeader, SignatureFileWriter } from './signature-file';
 
@@ -34,6 +34,7 @@ export async function runSignaturesTask(task: TaskSpec<DedupeConfig>, rt: TaskRu
   await removeLinePlan(planPath);
   const planFiles: LinePlanFile[] = [];
   const bands = numHashes(config) > 0 ? config.bands : 0;
+  const short = shortBands(config);
   const spaces = keySpaces(bands);
   const runs = new SpaceRunWriter(layout, task.rank, spaces, memoryBytes(config));
   runs.removeOld();
@@ -43,6 +44,7 @@ export async function runSignaturesTask(task: TaskSpec<DedupeConfig>, rt: TaskRu
     numHashes: numHashes(config),
     seed: config.seed,
     foldChinese: config.foldChinese,
+    shortChars: numHashes(config) > 0 ? config.shortChars : 0,
   });
   const boilerplate = await loadBoilerplate(task.output, config);
   const writer = new SignatureFileWriter(path, {
@@ -53,7 +55,7 @@ export async function runSignaturesTask(task: TaskSpec<DedupeConfig>, rt: TaskRu
     rank: task.rank,
     worldSize: task.worldSize,
   });
-  const stats: TaskStats = startStats(task, PHASE_SIGNATURES, startedAt, { files: task.files, extra: { noShingles: 0, wordShingled: 0, charShingled: 0 } });
+  const stats: TaskStats = startStats(task, PHASE_SIGNATURES, startedAt, { files: task.files, extra: { noShingles: 0, wordShingled: 0, charShingled: 0, short: 0 } });
   const extra = stats.extra!;
   try {
     for (const file of task.files) {
@@ -83,6 +85,7 @@ export async function runSignaturesTask(task: TaskSpec<DedupeConfig>, rt: TaskRu
           if (fp.noShingles) extra.noShingles!++;
           else if (fp.mode === 'chars') extra.charShingled!++;
           else extra.wordShingled!++;
+          if (fp.short) extra.short!++;
           const sourceIndex = SOURCE_INDEX.get(doc.source) ?? 255;
           const entry = {
             exactHash: fp.exactHash,
@@ -100,6 +103,15 @@ export async function runSignaturesTask(task: TaskSpec<DedupeConfig>, rt: TaskRu
               const [hi, lo] = bandKeyOf(fp.signature, b, config.rows);
               slot = runs.slot(spaces[b]!);
               writeEntry(slot.buf, slot.offset, hi, lo, entry);
+            }
+            // Short band j goes to the key space of band j mod bands: no key space of its own
+            // (its keys have seeds of their own, so its buckets stay apart from the band's).
+            if (fp.short) {
+              for (let j = 0; j < short; j++) {
+                const [hi, lo] = shortBandKeyOf(fp.signature, j, config.shortRows);
+                slot = runs.slot(spaces[j % bands]!);
+                writeEntry(slot.buf, slot.offset, hi, lo, entry);
+              }
             }
           }
           writer.add({

@@ -165,9 +165,11 @@ describe('decontamination in the dedupe stage', () => {
     expect(r.sources['medqa-usmle']!.foundItems[0]!.documents.map((d) => d.docId)).toEqual([planted[0]!.id]);
     expect(r.sources['mmlu-medical-hi']!.foundItems[0]!.documents[0]!.docId).toBe(planted[1]!.id);
     expect(r.sources.cmexam!.found).toBe(1);
-    expect(r.sources.headqa).toEqual({ items: 1, found: 0, foundItems: [] });
+    expect(r.sources.headqa).toEqual({ items: 1, found: 0, documents: { dropped: 0, cut: 0 }, foundItems: [] });
+    expect(r.sources.cmexam!.documents).toEqual({ dropped: 1, cut: 0 });
     const md = await readFile(reportFiles(out).markdown, 'utf8');
-    expect(md).toContain('| medqa-usmle | 1 | 1 |');
+    expect(md).toContain('| source | items | found in corpus | documents dropped | documents cut |');
+    expect(md).toContain('| medqa-usmle | 1 | 1 | 1 | 0 |');
     expect(md).toContain(planted[0]!.id.slice(0, 12));
   });
 });

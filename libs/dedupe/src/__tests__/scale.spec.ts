@@ -28,7 +28,8 @@ async function inMemoryDecisions(out: string, worldSize: number): Promise<string
   const b = new DocTableBuilder(112, sourceRanks(DEFAULT_DEDUPE_CONFIG.sourcePriority));
   for (let r = 0; r < worldSize; r++) for await (const rec of readSignatureFile(layout.signatureFile(r))) b.add(rec);
   const t = b.build();
-  const c = clusterDocuments(t, { bands: 14, rows: 8, threshold: 0.8, exactOnly: false });
+  const d = DEFAULT_DEDUPE_CONFIG;
+  const c = clusterDocuments(t, { bands: d.bands, rows: d.rows, threshold: d.threshold, exactOnly: false, short: { shortChars: d.shortChars, shortRows: d.shortRows, shortThreshold: d.shortThreshold } });
   const lines: string[] = [];
   for (let i = 0; i < t.count; i++) if (c.keptOf[i] !== i) lines.push(`${t.rank[i]}/${t.ordinal[i]} ${idOf(t, i)} -> ${idOf(t, c.keptOf[i]!)}`);
   return lines;

@@ -1,6 +1,7 @@
 import { docId, type Doc } from '@apollo/document';
 import { normalizeForMatching } from '../normalize';
-import { shingleModeFor, tokenHashes } from '../shingles';
+import { shingleModeFor } from '../shingles';
+import { matchTokensOfNormalized } from './match-tokens';
 import type { BenchmarkIndex } from './ngram-index';
 
 /** What happens to a contaminated document: dropped whole, or the matching paragraphs cut out. */
@@ -22,7 +23,7 @@ export type DecontamVerdict =
 export function checkDocument(doc: Doc, index: BenchmarkIndex, action: DecontamAction): DecontamVerdict {
   const lines = doc.text.split('\n');
   const mode = shingleModeFor(doc.lang, doc.lang === undefined ? normalizeForMatching(doc.text) : '');
-  const perLine = lines.map((l) => tokenHashes(normalizeForMatching(l), mode));
+  const perLine = lines.map((l) => matchTokensOfNormalized(normalizeForMatching(l), mode));
   let total = 0;
   for (const t of perLine) total += t.length;
   const tokens = new Uint32Array(total);
@@ -33,9 +34,8 @@ export function checkDocument(doc: Doc, index: BenchmarkIndex, action: DecontamA
     lineOf.fill(li, p, p + t.length);
     p += t.length;
   });
-  const hits = index.match(tokens, mode);
-  if (hits.length === 0) return { status: 'clean' };
-  const items = [...new Set(hits.flatMap((h) => h.items))].sort((a, b) => a - b);
+  const { items, hits } = index.evidence(index.match(tokens, mode));
+  if (items.length === 0) return { status: 'clean' };
   if (doc.kind === 'qa') return { status: 'drop', items, matchedWindows: hits.length, why: 'qa' };
   if (action === 'drop') return { status: 'drop', items, matchedWindows: hits.length, why: 'action' };
   const removed = new Set<number>();

@@ -21,6 +21,8 @@ export interface DecontamReport {
     {
       items: number;
       found: number;
+      /** Documents that held items of this source, by what was done to them (a document holding items of several sources counts in each). */
+      documents: { dropped: number; cut: number };
       /** Items found, each with the documents that held it. */
       foundItems: { id: string; question: string; documents: { docId: string; action: string; source: string; lang?: string }[] }[];
     }
@@ -43,9 +45,12 @@ export function buildReport(items: BenchmarkItem[], hits: ContaminationHit[], co
   };
   const byId = new Map(items.map((i) => [i.id, i]));
   const docsOf = new Map<string, DecontamReport['sources'][string]['foundItems'][number]['documents']>();
-  for (const i of items) (report.sources[i.source] ??= { items: 0, found: 0, foundItems: [] }).items++;
+  for (const i of items) (report.sources[i.source] ??= { items: 0, found: 0, documents: { dropped: 0, cut: 0 }, foundItems: [] }).items++;
   for (const h of hits) {
-    report.documents[h.action === 'cut' ? 'cut' : 'dropped']++;
+    const action = h.action === 'cut' ? 'cut' : 'dropped';
+    report.documents[action]++;
+    const sources = new Set(h.items.map((id) => byId.get(id)?.source).filter((s): s is string => s !== undefined));
+    for (const s of sources) report.sources[s]!.documents[action]++;
     for (const id of h.items) {
       let list = docsOf.get(id);
       if (!list) docsOf.set(id, (list = []));
@@ -71,11 +76,11 @@ export function reportMarkdown(r: DecontamReport): string {
     `Benchmarks: ${r.benchmarks.map((b) => `\`${b}\``).join(', ')}; n-grams of ${r.ngramWords} words (${r.ngramChars} characters for Chinese); action \`${r.action}\`.`,
     `Documents holding benchmark items: ${r.documents.dropped} dropped, ${r.documents.cut} cut.`,
     '',
-    '| source | items | found in corpus |',
-    '|---|---:|---:|',
+    '| source | items | found in corpus | documents dropped | documents cut |',
+    '|---|---:|---:|---:|---:|',
     ...Object.entries(r.sources)
       .sort((a, b) => a[0].localeCompare(b[0]))
-      .map(([s, v]) => `| ${s} | ${v.items} | ${v.found} |`),
+      .map(([s, v]) => `| ${s} | ${v.items} | ${v.found} | ${v.documents.dropped} | ${v.documents.cut} |`),
     '',
   ];
   for (const [s, v] of Object.entries(r.sources).sort((a, b) => a[0].localeCompare(b[0]))) {
