@@ -1,8 +1,12 @@
 #!/usr/bin/env node
 // Builds libs/langid/data/eval-set.jsonl, the labelled language-ID evaluation set, from
-//   - handwritten.jsonl (sentences and paragraphs written for this set, other languages, junk), and
+//   - handwritten.jsonl (sentences and paragraphs written for this set, other languages, junk),
 //   - real medical text from the shared data folder (Apache-2.0, Apollo release):
-//     XMedBench dev questions (all six languages) and Apollo training answers (en, zh).
+//     XMedBench dev questions (all six languages) and Apollo training answers (en, zh), and
+//   - public-excerpts.jsonl: excerpts of public web pages and repository files, each with the
+//     address it was taken from in `origin`: Hindi with English loanwords in Devanagari, Marathi
+//     and Nepali, English naming Indian remedies, Hindi in Latin letters (`hi-Latn`, expected
+//     drop reason `romanized_hindi`) and link lists and menus (expected `not_prose`).
 // The selection is deterministic (file order, fixed quotas), so rerunning gives the same file.
 // Usage: node libs/langid/data/build-eval-set.mjs [shared-data-dir]   (default ../shared/data)
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -76,7 +80,14 @@ for (const lang of ['en', 'zh']) {
   }
 }
 
+for (const line of readFileSync(join(here, 'public-excerpts.jsonl'), 'utf8').split('\n')) {
+  if (line.trim()) rows.push(JSON.parse(line));
+}
+
 writeFileSync(join(here, 'eval-set.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
 const counts = {};
-for (const r of rows) counts[`${r.lang}/${r.length}`] = (counts[`${r.lang}/${r.length}`] ?? 0) + 1;
+for (const r of rows) {
+  const key = `${r.lang}/${r.length}${r.expect ? ` (${r.expect})` : ''}`;
+  counts[key] = (counts[key] ?? 0) + 1;
+}
 console.log(`${rows.length} texts`, counts);

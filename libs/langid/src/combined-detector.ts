@@ -1,5 +1,5 @@
-import type { Detection, LanguageDetector } from './detector';
-import { isClearHindi } from './devanagari';
+import type { Detection, LanguageDetector, LanguageSpan } from './detector';
+import { devanagariFunctionWords, isClearHindi } from './devanagari';
 import { scriptProfile } from './script';
 
 /** Least cld3 score at which cld3 overrides eld when the two disagree. */
@@ -54,6 +54,32 @@ function asOneLanguage(eld: Detection): Detection {
   return { ...eld, spans: [{ lang: eld.lang, share: 1, score: own.score }] };
 }
 
+const MARATHI_NEPALI = new Set(['mr', 'ne']);
+
+/**
+ * Hindi dense with English loanwords written in Devanagari (डायबिटीज, ब्लड प्रेशर, इन्फेक्शन)
+ * is read by cld3 as Marathi or Nepali, in whole or in part ("डायबिटीज़(Diabetes) ऐसी ही एक
+ * समस्या है" gives hi 0.57, mr 0.32). When eld reads the window as Hindi, the window holds a Hindi
+ * function word and no Marathi or Nepali one, nothing in it is Marathi or Nepali: those spans
+ * are Hindi, with eld's score. Real Marathi and Nepali windows hold their function words (आहे,
+ * आणि, छ, पनि), so cld3's answer stands for them.
+ */
+export function loanwordHindi(combined: Detection, eld: Detection, text: string): Detection {
+  if (eld.lang !== 'hi' || !eld.reliable) return combined;
+  const spans = combined.spans?.length ? combined.spans : [{ lang: combined.lang, share: 1, score: combined.score }];
+  if (!spans.some((s) => MARATHI_NEPALI.has(s.lang))) return combined;
+  const words = devanagariFunctionWords(text);
+  if (words.marathiNepali > 0 || words.hindi === 0) return combined;
+  let hindiShare = 0;
+  const others: LanguageSpan[] = [];
+  for (const s of spans) {
+    if (s.lang === 'hi' || MARATHI_NEPALI.has(s.lang)) hindiShare += s.share;
+    else others.push(s);
+  }
+  const merged = [{ lang: 'hi', share: hindiShare, score: eld.score }, ...others].sort((a, b) => b.share - a.share);
+  return { lang: merged[0]!.lang, score: merged[0]!.lang === 'hi' ? eld.score : merged[0]!.score, reliable: true, spans: merged };
+}
+
 /**
  * A cascade: eld (about 7x faster than cld3-asm per call) reads every window; cld3 is asked
  * only when eld's answer is not clearly one of the target languages, and then the two are
@@ -65,7 +91,7 @@ export function createCombinedDetector(cld3: LanguageDetector, eld: LanguageDete
     detect(text, profile = scriptProfile(text)) {
       const fast = eld.detect(text, profile);
       if (eldDecidesAlone(fast, profile.letters, text)) return asOneLanguage(fast);
-      return combineDetections(cld3.detect(text), fast);
+      return loanwordHindi(combineDetections(cld3.detect(text), fast), fast, text);
     },
     dispose() {
       cld3.dispose();

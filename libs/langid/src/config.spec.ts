@@ -14,6 +14,7 @@ describe('langid configuration', () => {
     expect(c.thresholds).toEqual(DEFAULT_THRESHOLDS.combined);
     expect(c.languages).toEqual(['en', 'zh', 'es', 'fr', 'ar', 'hi']);
     expect(c).toMatchObject({ detector: 'combined', minLetters: 15, sampleChars: 1000, windowChars: 250, minLangShare: 0.6, minScriptShare: 0.5 });
+    expect(c).toMatchObject({ romanizedHindi: 'drop', minRomanizedHindiShare: 0.15, notProseLabelShare: 0.6 });
   });
 
   it('takes command-line options over the pipeline section over defaults', () => {
@@ -30,6 +31,10 @@ describe('langid configuration', () => {
     expect(c.thresholds).toEqual({ ...DEFAULT_THRESHOLDS.cld3, fr: 0.5, ar: 0.7 });
   });
 
+  it('takes the romanized-Hindi policy from the command line', () => {
+    expect(resolve({ romanizedHindi: 'keep' }, {}).romanizedHindi).toBe('keep');
+  });
+
   it('parses a comma-separated language list', () => {
     expect(resolve({ languages: 'en, zh,en' }, {}).languages).toEqual(['en', 'zh']);
   });
@@ -41,6 +46,8 @@ describe('langid configuration', () => {
     [{ minLetters: '-1' }, {}, /^--min-letters: must be an integer in \[0, 1000000\], got "-1"$/],
     [{ languages: '' }, {}, /^--languages: must be a non-empty list of ISO 639-1 codes/],
     [{}, { minScriptShare: 2 }, /^p\.json: stages\.langid\.minScriptShare: must be a number in \[0, 1\], got 2$/],
+    [{ romanizedHindi: 'translate' }, {}, /^--romanized-hindi: must be one of drop, keep, got "translate"$/],
+    [{}, { notProseLabelShare: 0 }, /^p\.json: stages\.langid\.notProseLabelShare: must be a number in \(0, 1\], got 0$/],
     [{}, { treshold: 0.5 }, /^p\.json: stages\.langid: unknown key "treshold" \(did you mean "thresholds"\?\); known: detector, languages/],
   ])('rejects bad input %#, naming the flag or the file and key', (cli, section, message) => {
     expect(() => resolve(cli, section)).toThrow(ConfigError);

@@ -1,5 +1,5 @@
 import { createCld3Detector } from './cld3-detector';
-import { combineDetections, createCombinedDetector, eldDecidesAlone, FAST_PATH_MIN_LETTERS } from './combined-detector';
+import { combineDetections, createCombinedDetector, eldDecidesAlone, FAST_PATH_MIN_LETTERS, loanwordHindi } from './combined-detector';
 import type { Detection, LanguageDetector } from './detector';
 import { createEldDetector, splitByBytes } from './eld-detector';
 
@@ -129,6 +129,32 @@ describe('combined detector', () => {
 
   it('takes eld when cld3 is unsure (short English that cld3 calls Latin)', () => {
     expect(combineDetections(det('la', 0.43, false), det('en', 0.7)).lang).toBe('en');
+  });
+
+  it("takes cld3's Marathi or Nepali in a window eld calls Hindi for loanwords, unless the window holds their function words", () => {
+    const eldHindi = det('hi', 0.86);
+    const cld3Split: Detection = { lang: 'hi', score: 1, reliable: true, spans: [{ lang: 'hi', share: 0.57, score: 1 }, { lang: 'mr', share: 0.32, score: 0.82 }, { lang: 'hu', share: 0.11, score: 0.53 }] };
+    // Hindi function word है, no Marathi or Nepali one: the Marathi span is Hindi, on eld's scale.
+    expect(loanwordHindi(cld3Split, eldHindi, 'डायबिटीज़(Diabetes) ऐसी ही एक समस्या है।').spans).toEqual([
+      { lang: 'hi', share: 0.57 + 0.32, score: 0.86 },
+      { lang: 'hu', share: 0.11, score: 0.53 },
+    ]);
+    expect(loanwordHindi(det('mr', 0.94), eldHindi, 'डायबिटीज़ और ब्लड प्रेशर की जांच ज़रूरी है')).toMatchObject({ lang: 'hi', score: 0.86 });
+    // Marathi (आहे, आणि) and Nepali (छ) windows keep cld3's answer, and so does a window without any function word.
+    expect(loanwordHindi(det('mr', 0.94), eldHindi, 'मधुमेह हा आजार आहे आणि डायबिटीज कॉमन आहे').lang).toBe('mr');
+    expect(loanwordHindi(det('ne', 0.99), eldHindi, 'उच्च रक्तचापको समस्या छ').lang).toBe('ne');
+    expect(loanwordHindi(det('mr', 0.94), eldHindi, 'वीक आई साइट, वेरीकोज वेन्स, डीवीटी').lang).toBe('mr');
+    // Only when eld reliably says Hindi.
+    expect(loanwordHindi(det('mr', 0.94), det('en', 0.8), 'डायबिटीज़ और ब्लड प्रेशर की जांच ज़रूरी है').lang).toBe('mr');
+  });
+
+  it('keeps real Hindi with loanwords Hindi, and real Marathi and Nepali apart from it, with both models loaded', () => {
+    const combined = createCombinedDetector(cld3, eld);
+    // thehealthsite.com (Hindi): cld3 alone gives hi 0.57, mr 0.32.
+    expect(combined.detect('डायबिटीज़(Diabetes) ऐसी ही एक समस्या है।').spans?.[0]).toMatchObject({ lang: 'hi', share: expect.closeTo(0.89, 2) });
+    // lokmat.news18.com (Marathi) and onlinekhabar.com (Nepali), both with loanwords.
+    expect(combined.detect('कोल्ड ड्रिंक्समुळे मधुमेहाच्या रुग्णांना हानी पोहोचते, त्यामुळे ते टाळायलाच हवेत.').lang).toBe('mr');
+    expect(combined.detect('इन्सुलिनले रगतमा भएको चिनी (ब्लड सुगर) लाई कोषहरूमा पुर्याएर ऊर्जा बनाउन सहयोग गर्छ ।').lang).toBe('ne');
   });
 
   it('detects every target language with both models loaded', () => {

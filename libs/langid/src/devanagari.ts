@@ -1,7 +1,8 @@
 /**
  * Function words that tell Hindi from the other languages written in Devanagari that the
  * detectors know (Marathi, Nepali). eld takes Marathi and Nepali text for Hindi, so a window eld
- * calls Hindi goes to cld3, which separates them; these lists let clear Hindi skip that call.
+ * calls Hindi goes to cld3, which separates them; these lists let clear Hindi skip that call,
+ * and keep cld3 from calling Hindi Marathi or Nepali for its English loanwords (डायबिटीज).
  * Only words that are common in one language and absent (as whole words) from the others are
  * listed: shared ones (के, को, का, हो, एक, होते) are not evidence either way.
  */
@@ -22,18 +23,33 @@ export const HINDI_MIN_MARKER_SHARE = 0.05;
 
 const WORD = /[\u0900-\u0963\u0971-\u097f\u200c\u200d]+/g;
 
+/** Function words of a Devanagari text. */
+export interface DevanagariFunctionWords {
+  /** Devanagari words. */
+  words: number;
+  /** Hindi function words (the HINDI list). */
+  hindi: number;
+  /** Marathi or Nepali function words. */
+  marathiNepali: number;
+}
+
+/** Counts a Devanagari text's words and its Hindi, Marathi and Nepali function words. */
+export function devanagariFunctionWords(text: string): DevanagariFunctionWords {
+  const out: DevanagariFunctionWords = { words: 0, hindi: 0, marathiNepali: 0 };
+  for (const m of text.matchAll(WORD)) {
+    const w = m[0];
+    out.words++;
+    if (HINDI.has(w)) out.hindi++;
+    else if (MARATHI_NEPALI.has(w)) out.marathiNepali++;
+  }
+  return out;
+}
+
 /**
  * Whether a Devanagari text reads as clear Hindi: enough Hindi function words and none that
  * belongs to Marathi or Nepali. False means "not shown", not "not Hindi".
  */
 export function isClearHindi(text: string): boolean {
-  let words = 0;
-  let hindi = 0;
-  for (const m of text.matchAll(WORD)) {
-    const w = m[0];
-    words++;
-    if (HINDI.has(w)) hindi++;
-    else if (MARATHI_NEPALI.has(w)) return false;
-  }
-  return hindi >= HINDI_MIN_MARKERS && hindi >= HINDI_MIN_MARKER_SHARE * words;
+  const f = devanagariFunctionWords(text);
+  return f.marathiNepali === 0 && f.hindi >= HINDI_MIN_MARKERS && f.hindi >= HINDI_MIN_MARKER_SHARE * f.words;
 }

@@ -15,7 +15,7 @@ function arg(name: string): string | undefined {
 
 /** Long documents (about 20 KB) of one language, and mixed ones whose second half is another language. */
 function longDocs(items: EvalItem[], languages: string[]): { text: string; expect: string }[] {
-  const byLang = (lang: string) => items.filter((i) => i.lang === lang && i.length === 'long').map((i) => i.text);
+  const byLang = (lang: string) => items.filter((i) => i.lang === lang && i.length === 'long' && !i.expect).map((i) => i.text);
   const grow = (texts: string[], chars: number, offset: number) => {
     let out = '';
     for (let k = 0; out.length < chars && texts.length > 0; k++) out += (out ? '\n\n' : '') + texts[(k + offset) % texts.length];
@@ -42,7 +42,10 @@ async function main(): Promise<void> {
   const targets = configOf(detectors[0]!).languages;
   const count = (pred: (i: EvalItem) => boolean) => items.filter(pred).length;
   const out: string[] = [];
-  out.push(`Evaluation set: ${items.length} texts, ${count((i) => targets.includes(i.lang))} in target languages, ${count((i) => !targets.includes(i.lang))} other languages and junk.\n`);
+  const expected = count((i) => i.expect !== undefined);
+  out.push(
+    `Evaluation set: ${items.length} texts, ${count((i) => !i.expect && targets.includes(i.lang))} in target languages, ${count((i) => !i.expect && !targets.includes(i.lang))} other languages and junk, ${expected} to be dropped with a given reason.\n`,
+  );
 
   if (process.argv.includes('--calibrate')) {
     out.push('## Calibrated thresholds (keep 99% of correctly identified target texts)\n');
@@ -56,10 +59,13 @@ async function main(): Promise<void> {
   out.push('');
   for (const r of reports) {
     out.push(`- ${r.detector}: other-language outcomes ${JSON.stringify(r.othersOutcome)}`);
+    const byLang = Object.entries(r.othersByLang).map(([lang, t]) => `${lang} ${t.correct}/${t.n}`);
+    out.push(`  - other languages rejected, by language: ${byLang.join(', ')}`);
     if (verbose) for (const k of r.othersKept) out.push(`  - other kept: ${k.item.lang} as ${k.lang}: ${JSON.stringify(k.item.text.slice(0, 60))}`);
     for (const e of r.errors) {
       const v = e.verdict;
-      out.push(`  - ${e.item.lang}/${e.item.length} -> ${v.keep ? `kept ${v.lang} ${v.score}` : `${v.reason} (${v.detail})`}: ${JSON.stringify(e.item.text.slice(0, 60))}`);
+      const expect = e.item.expect ? ` (expected ${e.item.expect})` : '';
+      out.push(`  - ${e.item.lang}/${e.item.length}${expect} -> ${v.keep ? `kept ${v.lang} ${v.score}` : `${v.reason} (${v.detail})`}: ${JSON.stringify(e.item.text.slice(0, 60))}`);
     }
   }
 

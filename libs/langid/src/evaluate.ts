@@ -2,16 +2,25 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LangidConfig } from './config';
 import type { LanguageDetector } from './detector';
-import { judgeText, type Verdict } from './judge';
+import { judgeText, LANGID_DROP_REASONS, type LangidDropReason, type Verdict } from './judge';
 
 /** One labelled text of the evaluation set (libs/langid/data/eval-set.jsonl). */
 export interface EvalItem {
   text: string;
-  /** ISO 639-1 code, or `und` for junk (numbers, code, drug strengths). */
+  /** ISO 639-1 code, `hi-Latn` for Hindi in Latin letters, or `und` for junk (numbers, code, drug strengths). */
   lang: string;
   length: 'short' | 'long';
-  /** Where the text comes from: `handwritten`, or a file and record of the shared data. */
+  /**
+   * Where the text comes from: `handwritten`, a file and record of the shared data, or the
+   * address of the public page or repository file it was taken from.
+   */
   origin: string;
+  /**
+   * The drop reason the stage must give, for texts that are dropped whatever their language:
+   * `not_prose` (link lists, menus), `romanized_hindi`. Such texts count apart from the
+   * per-language accuracy.
+   */
+  expect?: LangidDropReason;
 }
 
 /** Path of the committed evaluation set. */
@@ -26,6 +35,9 @@ export function readEvalSet(path: string = EVAL_SET_PATH): EvalItem[] {
       const item = JSON.parse(line) as EvalItem;
       if (typeof item.text !== 'string' || typeof item.lang !== 'string' || (item.length !== 'short' && item.length !== 'long')) {
         throw new Error(`${path}:${i + 1}: not an evaluation item`);
+      }
+      if (item.expect !== undefined && !(LANGID_DROP_REASONS as readonly string[]).includes(item.expect)) {
+        throw new Error(`${path}:${i + 1}: "expect" must be a drop reason (${LANGID_DROP_REASONS.join(', ')}), not ${JSON.stringify(item.expect)}`);
       }
       return item;
     });
@@ -49,7 +61,11 @@ export interface AccuracyReport {
   othersOutcome: Record<string, number>;
   /** Other-language and junk texts that were kept, with the language they were kept as. */
   othersKept: { item: EvalItem; lang: string }[];
-  /** Target texts that were not kept with their language. */
+  /** Other-language texts by language (`und` for junk): `correct` counts those dropped. */
+  othersByLang: Record<string, Tally>;
+  /** Texts with an expected drop reason, by that reason: `correct` counts those dropped with it. */
+  expected: Record<string, Tally>;
+  /** Target texts that were not kept with their language, and texts not dropped with their expected reason. */
   errors: { item: EvalItem; verdict: Verdict }[];
 }
 
@@ -67,11 +83,19 @@ export function evaluateAccuracy(items: EvalItem[], detector: LanguageDetector, 
     others: { n: 0, correct: 0 },
     othersOutcome: {},
     othersKept: [],
+    othersByLang: {},
+    expected: {},
     errors: [],
   };
   for (const lang of config.languages) report.targets[lang] = { short: { n: 0, correct: 0 }, long: { n: 0, correct: 0 } };
   for (const item of items) {
     const verdict = judgeText(item.text, detector, config);
+    if (item.expect) {
+      const ok = !verdict.keep && verdict.reason === item.expect;
+      bump((report.expected[item.expect] ??= { n: 0, correct: 0 }), ok);
+      if (!ok) report.errors.push({ item, verdict });
+      continue;
+    }
     const target = report.targets[item.lang];
     if (target) {
       const ok = verdict.keep && verdict.lang === item.lang;
@@ -80,6 +104,7 @@ export function evaluateAccuracy(items: EvalItem[], detector: LanguageDetector, 
       if (!ok) report.errors.push({ item, verdict });
     } else {
       bump(report.others, !verdict.keep);
+      bump((report.othersByLang[item.lang] ??= { n: 0, correct: 0 }), !verdict.keep);
       const key = verdict.keep ? `kept_${verdict.lang}` : verdict.reason;
       report.othersOutcome[key] = (report.othersOutcome[key] ?? 0) + 1;
       if (verdict.keep) report.othersKept.push({ item, lang: verdict.lang });
@@ -98,7 +123,7 @@ export function calibrateThresholds(items: EvalItem[], detector: LanguageDetecto
   const open: LangidConfig = { ...config, thresholds: {}, defaultThreshold: 0 };
   const scores: Record<string, number[]> = {};
   for (const item of items) {
-    if (!config.languages.includes(item.lang)) continue;
+    if (!config.languages.includes(item.lang) || item.expect) continue;
     const v = judgeText(item.text, detector, open);
     if (v.keep && v.lang === item.lang) (scores[item.lang] ??= []).push(v.score);
   }
@@ -120,7 +145,7 @@ export function fixedSizeDocs(items: EvalItem[], languages: readonly string[], b
   for (const lang of languages) {
     let current = '';
     for (const item of items) {
-      if (item.lang !== lang) continue;
+      if (item.lang !== lang || item.expect) continue;
       current = current ? `${current}\n${item.text}` : item.text;
       if (encoder.encode(current).length >= bytes) {
         // Cut at a character boundary under the byte budget.
@@ -174,5 +199,9 @@ export function accuracyTable(reports: AccuracyReport[]): string {
   }
   rows.push(`| **all targets** | ${reports.map((r) => `**${pct(r.overall)}**`).join(' | ')} |`);
   rows.push(`| other languages + junk rejected | ${reports.map((r) => pct(r.others)).join(' | ')} |`);
+  const reasons = [...new Set(reports.flatMap((r) => Object.keys(r.expected)))].sort();
+  for (const reason of reasons) {
+    rows.push(`| dropped as ${reason} | ${reports.map((r) => pct(r.expected[reason] ?? { n: 0, correct: 0 })).join(' | ')} |`);
+  }
   return [head, ...rows].join('\n');
 }

@@ -12,3 +12,5 @@ export * from './judge';
 export * from './stage';
 export * from './evaluate';
 export * from './devanagari';
+export * from './text-layout';
+export * from './romanized-hindi';

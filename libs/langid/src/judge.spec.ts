@@ -1,12 +1,25 @@
 import { defaultLangidConfig, type LangidConfig } from './config';
 import type { Detection, LanguageDetector } from './detector';
-import { decide, judgeText, mergeWindowDetections, type LanguageShare } from './judge';
+import { decide, decideByText, judgeText, mergeWindowDetections, textSignals, type LanguageShare } from './judge';
 import { scriptProfile } from './script';
 
 const config: LangidConfig = defaultLangidConfig();
 const FR = 'Le patient présente une fièvre élevée et une toux sèche depuis trois jours.';
 const ZH = '患者发热三天，伴有咳嗽、咽痛和全身乏力等症状。';
 const share = (lang: string, s: number, score = 0.99): LanguageShare => ({ lang, share: s, score });
+// A code-mixed medical question of the MMCQS data (Adithiyanpv/Multimodal-Code-Switching-Medical-Query-Summarization).
+const HINGLISH =
+  'Mujhe 2 mahine pehle ek PICC line hatwa di gayi thi aur wo sahi se heal ho gaya tha lekin aaj maine dekha ki skin ke neeche ek quarter ke size ka ek ganth ban rahi hai aur site par bahut jyada itching ho rahi hai.';
+// The department menu of a hospital site (hulin32/hospital-register-system), one link per line.
+const MENU = '医院简介\n普通门诊\n妇科\n乳腺科\n新生儿科\n儿外科\n麻醉手术室\n儿内科\n分院妇产科\n分院儿内科';
+const signalsOf = (text: string) => textSignals([text], scriptProfile(text), config.notProseLabelShare);
+const noDetector: LanguageDetector = {
+  name: 'combined',
+  detect: () => {
+    throw new Error('the detector was called');
+  },
+  dispose: () => undefined,
+};
 
 describe('decide', () => {
   it('keeps a target language whose share and score pass, with the runner-up', () => {
@@ -64,6 +77,34 @@ describe('decide', () => {
   });
 });
 
+describe('decideByText', () => {
+  it('drops a list of short labels as not_prose, and leaves prose to the detector', () => {
+    expect(decideByText(scriptProfile(MENU), signalsOf(MENU), config)).toMatchObject({ keep: false, reason: 'not_prose', detail: '10 of 10 lines are short labels, 1.00 of the characters' });
+    expect(decideByText(scriptProfile(FR), signalsOf(FR), config)).toBeUndefined();
+    // Fewer than MIN_LABEL_SEGMENTS labels: options under a question stay prose.
+    const mcq = 'Virus is cultured in:\nA. Chick embryo\nB. Agar plate\nC. Blood agar\nD. Nutrient broth';
+    expect(decideByText(scriptProfile(mcq), signalsOf(mcq), config)).toBeUndefined();
+    expect(decideByText(scriptProfile(MENU), signalsOf(MENU), { ...config, notProseLabelShare: 1 })).toMatchObject({ reason: 'not_prose' });
+  });
+
+  it('drops Hindi in Latin letters as romanized_hindi, with the count of its Hindi function words', () => {
+    const v = decideByText(scriptProfile(HINGLISH), signalsOf(HINGLISH), config);
+    expect(v).toMatchObject({ keep: false, reason: 'romanized_hindi', detail: '22 of 45 words are Hindi function words (16 different)', lang: 'hi', score: 0.4889 });
+    expect(decideByText(scriptProfile(HINGLISH), signalsOf(HINGLISH), { ...config, minRomanizedHindiShare: 0.5 })).toBeUndefined();
+  });
+
+  it('keeps romanized Hindi as hi in Latin script when configured, only when hi is a target', () => {
+    const keep = { ...config, romanizedHindi: 'keep' as const };
+    expect(decideByText(scriptProfile(HINGLISH), signalsOf(HINGLISH), keep)).toEqual({ keep: true, lang: 'hi', score: 0.4889, share: 1, script: 'latin' });
+    expect(decideByText(scriptProfile(HINGLISH), signalsOf(HINGLISH), { ...keep, languages: ['en'] })).toMatchObject({ keep: false, reason: 'romanized_hindi' });
+  });
+
+  it('does not count Hindi function words in text mostly in another script', () => {
+    const hindi = 'मरीज़ को पिछले तीन दिनों से तेज़ बुखार और सूखी खाँसी है। Mujhe kya karna chahiye, dard bahut hai aur bukhar bhi hai.';
+    expect(signalsOf(hindi).romanizedHindi).toBeUndefined();
+  });
+});
+
 describe('mergeWindowDetections', () => {
   it('weighs windows by letters and spans by share; undetermined text counts for no language', () => {
     const d = (spans: Detection['spans']): Detection => ({ lang: spans![0]!.lang, score: spans![0]!.score, reliable: true, spans });
@@ -95,6 +136,11 @@ describe('judgeText', () => {
     expect(judgeText(doc, fake, config)).toMatchObject({ keep: false, reason: 'lang_mixed' });
     expect(calls.length).toBe(Math.ceil(config.sampleChars / config.windowChars));
     expect(calls.reduce((n, c) => n + c.length, 0)).toBeLessThan(doc.length / 2);
+  });
+
+  it('decides link lists and romanized Hindi without running the detector', () => {
+    expect(judgeText(MENU, noDetector, config)).toMatchObject({ reason: 'not_prose' });
+    expect(judgeText(HINGLISH, noDetector, config)).toMatchObject({ reason: 'romanized_hindi' });
   });
 
   it('does not run the detector on a text that is too short', () => {

@@ -1,8 +1,17 @@
 import { seededRandom } from '@apollo/document';
-import { countLetters, dominantScript, scriptOf, scriptProfile, scriptShare, scriptsOf, type ScriptProfile } from './script';
+import { countLetters, dominantScript, scriptOf, scriptOfCodeUnit, scriptProfile, scriptShare, scriptsOf, type ScriptProfile } from './script';
 import { normalizeLangCode } from './languages';
 
 describe('scriptOf', () => {
+  it('gives the same script by table lookup for every BMP code unit, and none for surrogates', () => {
+    const differ: number[] = [];
+    for (let c = 0; c < 0x10000; c++) {
+      const expected = c >= 0xd800 && c <= 0xdfff ? undefined : scriptOf(c);
+      if (scriptOfCodeUnit(c) !== expected) differ.push(c);
+    }
+    expect(differ.slice(0, 5)).toEqual([]);
+  });
+
   it('classifies letters of the target scripts and ignores digits and punctuation', () => {
     expect(scriptOf('a'.codePointAt(0)!)).toBe('latin');
     expect(scriptOf('é'.codePointAt(0)!)).toBe('latin');

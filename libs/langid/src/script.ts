@@ -131,6 +131,15 @@ export function scriptProfile(text: string): ScriptProfile {
   return { letters, letterBytes, bytes };
 }
 
+/**
+ * `scriptOf` for one UTF-16 code unit, by the same table lookup as `scriptProfile`. Surrogates
+ * (letters outside the BMP, rare in the target languages) give undefined.
+ */
+export function scriptOfCodeUnit(code: number): Script | undefined {
+  const v = scriptTable()[code]!;
+  return v === 0 || v === HIGH_SURROGATE ? undefined : SCRIPTS[(v >> 2) - 1];
+}
+
 /** `scriptProfile(text).letters` without building the profile. */
 export function countLetters(text: string): number {
   const table = scriptTable();

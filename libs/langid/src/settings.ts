@@ -14,7 +14,14 @@ export interface LangidSettings {
   windowChars: number;
   minLangShare: number;
   minScriptShare: number;
+  romanizedHindi: RomanizedHindiPolicy;
+  minRomanizedHindiShare: number;
+  notProseLabelShare: number;
 }
+
+/** What becomes of Hindi written in Latin letters (Hinglish): dropped, or kept as `hi` with `meta.langScript: "latin"`. */
+export const ROMANIZED_HINDI_POLICIES = ['drop', 'keep'] as const;
+export type RomanizedHindiPolicy = (typeof ROMANIZED_HINDI_POLICIES)[number];
 
 /** The language detectors (docs/decisions/0001-language-detector.md). */
 export const DETECTOR_NAMES = ['cld3', 'eld', 'combined'] as const;
@@ -40,4 +47,20 @@ export const LANGID_SETTINGS: SettingsSpec<LangidSettings> = {
   windowChars: setting.integer('characters per detector call (more, smaller windows see mixed documents better at the same cost)', 250, { min: 50, max: 100_000 }),
   minLangShare: setting.number('least share of a document the kept language must have; below it: lang_mixed (or lang_not_target)', 0.6, { min: 0, max: 1 }),
   minScriptShare: setting.number("least share of the kept language's script (Han, Arabic, Devanagari, Latin); below it: script_mismatch", 0.5, { min: 0, max: 1 }),
+  romanizedHindi: setting.choice(
+    'Hindi written in Latin letters (Hinglish): drop as romanized_hindi, or keep as hi with meta.langScript "latin" (when hi is among the languages)',
+    'drop',
+    ROMANIZED_HINDI_POLICIES,
+    { flag: '--romanized-hindi <policy>' },
+  ),
+  minRomanizedHindiShare: setting.number("share of a Latin-script text's words that are Hindi function words (hai, nahi, mujhe, ...; 3 different ones at least) from which it is romanized Hindi", 0.15, {
+    min: 0,
+    max: 1,
+    exclusiveMin: true,
+  }),
+  notProseLabelShare: setting.number(
+    'share of the characters in short label lines (at most 5 words, no sentence end; 8 such lines at least: link lists, menus) from which a text document is dropped as not_prose (QA documents are not judged so)',
+    0.6,
+    { min: 0, max: 1, exclusiveMin: true },
+  ),
 };

@@ -66,6 +66,50 @@ describe('langid stage', () => {
     expect(stats.extra).toMatchObject({ hint_agrees: 2, hint_differs: 1, kept_en: 1, kept_hi: 1 });
   });
 
+  it('drops link lists as not_prose and romanized Hindi as romanized_hindi, or keeps it as hi in Latin letters when configured', async () => {
+    const texts = [
+      // The department menu of a hospital site (hulin32/hospital-register-system), one link per line.
+      '医院简介\n普通门诊\n妇科\n乳腺科\n新生儿科\n儿外科\n麻醉手术室\n儿内科\n分院妇产科\n分院儿内科',
+      // A code-mixed medical question of the MMCQS data.
+      'Hi. Mujhe haal hi mein MRSA ka case tha jis se main theek ho gaya hoon. Lekin jahan ek chot thi, wahan meri left inner thigh par skin ke us hisse par khujli wala ek rash hai.',
+      TEXTS[0]!.text,
+    ];
+    const input = join(dir, 'in3.jsonl');
+    await writeFile(input, texts.map((t, i) => JSON.stringify(doc(t, i))).join('\n') + '\n');
+    const dropped = join(dir, 'out3');
+    await runStage(langidStage, { input: [input], output: dropped, workers: 1, quiet: true }, undefined, silentLogger);
+    const rejects = await readJsonl<{ reason: string; lang?: string }>(join(dropped, 'rejects', '00000.jsonl'));
+    expect(rejects.map((r) => [r.reason, r.lang])).toEqual([
+      ['not_prose', undefined],
+      ['romanized_hindi', 'hi'],
+    ]);
+
+    const kept = join(dir, 'out4');
+    await runStage(langidStage, { input: [input], output: kept, workers: 1, quiet: true }, { stages: { langid: { romanizedHindi: 'keep' } } }, silentLogger);
+    const docs = await readJsonl<Doc>(join(kept, 'docs', '00000.jsonl'));
+    expect(docs.map((d) => [d.lang, d.meta?.langScript])).toEqual([
+      ['hi', 'latin'],
+      ['en', undefined],
+    ]);
+  });
+
+  it('does not judge QA documents as prose: an SFT answer that is a list stays', async () => {
+    const list = ['Aspirin', 'Ibuprofen', 'Naproxen', 'Diclofenac', 'Celecoxib', 'Ketoprofen', 'Indomethacin', 'Meloxicam', 'Piroxicam'].join('\n');
+    const made = makeDoc({ kind: 'qa', turns: ['Which drugs are common NSAIDs used for pain and inflammation in adults?', list], source: 'general', stage: 'sft', provenance: { file: 'gen' } }, { file: 'gen' });
+    if (!made.ok) throw new Error(made.problem.detail);
+    const input = join(dir, 'in5.jsonl');
+    await writeFile(input, JSON.stringify(made.value) + '\n');
+    const output = join(dir, 'out5');
+    await runStage(langidStage, { input: [input], output, workers: 1, quiet: true }, undefined, silentLogger);
+    expect((await readJsonl<Doc>(join(output, 'docs', '00000.jsonl'))).map((d) => d.lang)).toEqual(['en']);
+    // The same list as a text document is a list of labels.
+    const asText = makeDoc({ kind: 'text', text: list, source: 'web', stage: 'pretrain', provenance: { file: 'gen' } }, { file: 'gen' });
+    if (!asText.ok) throw new Error(asText.problem.detail);
+    await writeFile(input, JSON.stringify(asText.value) + '\n');
+    await runStage(langidStage, { input: [input], output: join(dir, 'out6'), workers: 1, quiet: true }, undefined, silentLogger);
+    expect((await readJsonl<{ reason: string }>(join(dir, 'out6', 'rejects', '00000.jsonl'))).map((r) => r.reason)).toEqual(['not_prose']);
+  });
+
   it('takes the detector, languages and thresholds from the pipeline section', async () => {
     const input = join(dir, 'in2.jsonl');
     await writeFile(input, [TEXTS[0]!, TEXTS[2]!].map((t, i) => JSON.stringify(doc(t.text, i))).join('\n') + '\n');

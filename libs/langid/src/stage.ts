@@ -8,15 +8,17 @@ import { LANGID_SETTINGS, type LangidSettings } from './settings';
 
 /**
  * The langid judge: every document is kept with `lang` and `langScore` (and meta `langShare`,
- * `langRunnerUp`, `langRunnerUpShare` when another language was seen), or dropped with a reason.
+ * `langRunnerUp`, `langRunnerUpShare` when another language was seen, `langScript: "latin"` for
+ * Hindi kept in Latin letters), or dropped with a reason.
  */
 export function langidJudge(detector: LanguageDetector, config: LangidConfig): (doc: Doc, ctx: StepContext) => Judgement {
   return (doc, ctx) => {
-    const verdict = judgeText(doc.text, detector, config);
+    const verdict = judgeText(doc.text, detector, config, { prose: doc.kind === 'text' });
     if (!verdict.keep) return drop(verdict.reason, verdict.detail, verdict.lang !== undefined ? { lang: verdict.lang, langScore: verdict.score } : undefined);
     if (doc.langHint !== undefined) ctx.count(doc.langHint.toLowerCase().split(/[-_]/)[0] === verdict.lang ? 'hint_agrees' : 'hint_differs');
     ctx.count(`kept_${verdict.lang}`);
     const meta: Record<string, string | number | boolean> = { ...doc.meta, langShare: verdict.share };
+    if (verdict.script) meta.langScript = verdict.script;
     if (verdict.runnerUp) {
       meta.langRunnerUp = verdict.runnerUp.lang;
       meta.langRunnerUpShare = Math.round(verdict.runnerUp.share * 1e4) / 1e4;
