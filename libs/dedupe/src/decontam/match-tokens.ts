@@ -1,6 +1,6 @@
 import { fmix32, murmur3String } from '../murmur3';
 import { normalizeForMatching } from '../normalize';
-import type { ShingleMode } from '../shingles';
+import { tokenCapacity, type ShingleMode } from '../shingles';
 
 /**
  * The token stream decontamination matches, the same on both sides: a benchmark item and a
@@ -58,14 +58,9 @@ function isOneLetter(normalized: string, start: number, end: number): boolean {
   return units === 2 && c >= 0xd800 && c < 0xdc00 && LETTER.test(normalized.slice(start, end));
 }
 
-/** Capacity a token buffer needs for `matchTokensInto` on a normalized text of `length` code units. */
-export function matchTokenCapacity(length: number): number {
-  return length + 1;
-}
-
 /**
  * Hashes of the matching tokens of a normalized text (see above), in order, written into `out`
- * (at least `matchTokenCapacity(normalized.length)` long); returns their number.
+ * (at least `tokenCapacity(normalized.length)` long: never more tokens than `tokenHashesInto` gives); returns their number.
  */
 export function matchTokensInto(normalized: string, mode: ShingleMode, out: Uint32Array): number {
   let n = 0;
@@ -102,7 +97,7 @@ export function matchTokensInto(normalized: string, mode: ShingleMode, out: Uint
 
 /** Hashes of the matching tokens of a normalized text, in order. */
 export function matchTokensOfNormalized(normalized: string, mode: ShingleMode): Uint32Array {
-  const out = new Uint32Array(matchTokenCapacity(normalized.length));
+  const out = new Uint32Array(tokenCapacity(normalized.length));
   return out.subarray(0, matchTokensInto(normalized, mode, out));
 }
 
